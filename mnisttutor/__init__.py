@@ -1,0 +1,31 @@
+"""mnisttutor: the classic hands-on PyTorch MNIST tutorial, as a package and a website."""
+
+from .classifier import Classifier, evaluate, load_classifier, save_classifier
+from .data import CsvFiles, MnistFiles, cache_dir, fetch_mnist, fetch_mnist_csv, read_idx
+from .dataset import MnistDataset
+from .device import best_device, default_device, describe_device
+from .errors import DataNotFoundError, InvalidDataError, MnistTutorError
+from .training import train_per_sample
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Classifier",
+    "CsvFiles",
+    "DataNotFoundError",
+    "InvalidDataError",
+    "MnistDataset",
+    "MnistFiles",
+    "MnistTutorError",
+    "best_device",
+    "cache_dir",
+    "default_device",
+    "describe_device",
+    "evaluate",
+    "fetch_mnist",
+    "fetch_mnist_csv",
+    "load_classifier",
+    "read_idx",
+    "save_classifier",
+    "train_per_sample",
+]

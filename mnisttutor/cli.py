@@ -1,0 +1,127 @@
+"""``python -m mnisttutor``: fetch the data, write the CSVs, train and evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from .errors import MnistTutorError
+
+
+def _fetch(args) -> None:
+    from .data import fetch_mnist
+
+    for key, path in fetch_mnist(args.data_dir)._asdict().items():
+        print(f"{key:13} {path}")
+
+
+def _csv(args) -> None:
+    from .data import fetch_mnist_csv
+
+    for split, path in fetch_mnist_csv(args.data_dir, args.csv_dir)._asdict().items():
+        print(f"{split:5} {path}")
+
+
+def _datasets(args, *splits):
+    from .data import fetch_mnist_csv
+    from .dataset import MnistDataset
+
+    files = fetch_mnist_csv(args.data_dir, args.csv_dir)
+    return [MnistDataset(getattr(files, split)) for split in splits]
+
+
+def _train(args) -> None:
+    import torch
+
+    from .classifier import Classifier, evaluate, save_classifier
+    from .device import best_device, describe_device
+    from .training import train_per_sample
+
+    if args.epochs < 1 or args.hidden < 1:
+        raise MnistTutorError("--epochs and --hidden must be at least 1.")
+    device = torch.device(args.device) if args.device else best_device()
+    print(f"device: {describe_device(device)}")
+    train, test = _datasets(args, "train", "test")
+    torch.manual_seed(args.seed)
+    classifier = Classifier(hidden=args.hidden, lr=args.lr).to(device)
+    start = time.perf_counter()
+    train_per_sample(classifier, train.to(device), args.epochs)
+    seconds = time.perf_counter() - start
+    print(f"trained {args.epochs} epoch(s) of {len(train)} images in {seconds:.1f} s")
+    print(f"test accuracy: {evaluate(classifier, test):.4f}")
+    if args.save:
+        save_classifier(classifier, args.save)
+        print(f"weights saved to {args.save}")
+
+
+def _evaluate(args) -> None:
+    from .classifier import evaluate, load_classifier
+
+    classifier = load_classifier(args.weights)
+    (test,) = _datasets(args, "test")
+    print(f"test accuracy: {evaluate(classifier, test):.4f}")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's argument parser."""
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
+        "--data-dir",
+        help="folder holding the MNIST files (default: $MNISTTUTOR_DATA_DIR, else the cache)",
+    )
+    data.add_argument("--csv-dir", help="folder for the tutorial's CSV files (default: the cache)")
+
+    top = argparse.ArgumentParser(prog="python -m mnisttutor", description=__doc__)
+    top.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fetch = commands.add_parser(
+        "fetch", parents=[data], help="download and verify MNIST; print where the files are"
+    )
+    fetch.set_defaults(run=_fetch)
+    csv = commands.add_parser(
+        "csv", parents=[data], help="write the tutorial's mnist_train.csv and mnist_test.csv"
+    )
+    csv.set_defaults(run=_csv)
+
+    train = commands.add_parser(
+        "train", parents=[data], help="train the tutorial's classifier one image at a time"
+    )
+    train.add_argument(
+        "--epochs", type=int, default=3, help="passes over the 60,000 training images (default: 3)"
+    )
+    train.add_argument("--hidden", type=int, default=200, help="hidden-layer nodes (default: 200)")
+    train.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
+    train.add_argument(
+        "--seed", type=int, default=0, help="random seed for the initial weights (default: 0)"
+    )
+    train.add_argument("--device", help="torch device, e.g. cpu (default: the best available)")
+    train.add_argument("--save", metavar="PATH", help="save the trained weights here")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser(
+        "evaluate", parents=[data], help="score saved weights on the test set"
+    )
+    evaluate.add_argument("weights", help="a file written by `train --save`")
+    evaluate.set_defaults(run=_evaluate)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
+    try:
+        args.run(args)
+    except (MnistTutorError, OSError) as exc:
+        # One clear message, not a traceback: these are the user's to fix.
+        print(f"mnisttutor: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mnisttutor: interrupted", file=sys.stderr)
+        return 130
+    return 0

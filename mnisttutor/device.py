@@ -1,0 +1,90 @@
+"""Choosing and describing the device: one helper, so no example names a backend."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+
+
+def best_device() -> torch.device:
+    """The best device here: the current accelerator if there is one, else the CPU.
+
+    Uses :mod:`torch.accelerator` (PyTorch 2.6+) and falls back to CUDA, then Apple's
+    MPS, on older releases.
+
+    Examples
+    --------
+    >>> from mnisttutor import best_device
+    >>> best_device().type in {"cpu", "cuda", "mps", "xpu", "mtia", "hpu"}
+    True
+    """
+    accelerator = getattr(torch, "accelerator", None)
+    if accelerator is not None:
+        if accelerator.is_available():
+            return accelerator.current_accelerator()
+        return torch.device("cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _cpu_name() -> str:
+    with contextlib.suppress(OSError):
+        with Path("/proc/cpuinfo").open() as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def describe_device(device: torch.device | str | None = None) -> str:
+    """One line naming ``device`` (default :func:`best_device`): the GPU's name, or the CPU.
+
+    Examples
+    --------
+    >>> from mnisttutor import describe_device
+    >>> describe_device("cpu").startswith("CPU: ")
+    True
+    """
+    device = best_device() if device is None else torch.device(device)
+    if device.type == "cpu":
+        cores, threads = os.cpu_count(), torch.get_num_threads()
+        return f"CPU: {_cpu_name()}, {cores} logical cores, {threads} torch threads"
+    module = torch.get_device_module(device)
+    name = getattr(module, "get_device_name", lambda *_: device.type)(device)
+    return f"{device.type.upper()}: {name}"
+
+
+@contextlib.contextmanager
+def default_device(device: torch.device | str | None = None) -> Iterator[torch.device]:
+    """Create new tensors on ``device`` (default :func:`best_device`) inside the block.
+
+    The modern form of the tutorial's deprecated
+    ``torch.set_default_tensor_type(torch.cuda.FloatTensor)``: it wraps
+    ``torch.set_default_device`` and restores the previous default on exit, so the
+    setting never leaks. Outside such a block, prefer moving things explicitly with
+    ``.to(device)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from mnisttutor import default_device
+    >>> with default_device("cpu") as device:
+    ...     torch.zeros(2).device == device
+    True
+    """
+    device = best_device() if device is None else torch.device(device)
+    previous = torch.get_default_device()
+    torch.set_default_device(device)
+    try:
+        yield device
+    finally:
+        # Setting None (not "cpu") removes the device mode entirely, which costs nothing.
+        torch.set_default_device(None if previous.type == "cpu" else previous)

@@ -1,0 +1,34 @@
+"""Sessions that each do one job: ``nox -s tests``, ``nox -s docs``, ``nox -s lint``.
+
+On the project's build machines, set ``PIP_CONSTRAINT=.ci/constraints.txt`` so that every
+pip inside nox takes the CPU build of PyTorch (``.ci/run`` does).
+"""
+
+import nox
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def _install(session, *groups):
+    session.install("-e", ".")
+    for group in groups:
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def tests(session):
+    """Run the test suite (the full-data tests need $MNISTTUTOR_DATA_DIR or the cache)."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session):
+    """Check style and common mistakes with ruff."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

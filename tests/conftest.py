@@ -1,0 +1,108 @@
+"""Shared fixtures: small synthetic MNIST files, a local HTTP mirror, and the real data."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.server
+import os
+import threading
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnisttutor import data
+from mnisttutor.data import MnistFile, write_idx
+
+SYNTHETIC_SIZES = {"train": 60, "test": 20}
+
+
+def make_synthetic_mnist(folder: Path, seed: int = 0) -> tuple[MnistFile, ...]:
+    """Write four small MNIST-shaped IDX files (gzip) and return their table entries."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    specs = []
+    for spec in data.MNIST_FILES:
+        split = "train" if spec.key.startswith("train") else "test"
+        n = SYNTHETIC_SIZES[split]
+        if spec.key.endswith("images"):
+            array = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        else:
+            array = rng.integers(0, 10, size=n, dtype=np.uint8)
+        raw = folder / spec.name
+        write_idx(raw, array)
+        content = raw.read_bytes()
+        raw.unlink()
+        (folder / f"{spec.name}.gz").write_bytes(gzip.compress(content))
+        specs.append(
+            MnistFile(spec.key, spec.name, hashlib.sha256(content).hexdigest(), array.shape)
+        )
+    return tuple(specs)
+
+
+@pytest.fixture
+def synthetic(tmp_path, monkeypatch):
+    """A folder of synthetic MNIST files, with the package's checksum table pointed at them.
+
+    Also isolates the cache and the data-dir variable so no test touches the user's.
+    """
+    source = tmp_path / "source"
+    specs = make_synthetic_mnist(source)
+    monkeypatch.setattr(data, "MNIST_FILES", specs)
+    monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    return source
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder; a file listed in ``server.truncate`` is cut short mid-body."""
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_GET(self):
+        name = self.path.rsplit("/", 1)[-1]
+        if name in self.server.truncate:
+            body = (Path(self.directory) / name).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        super().do_GET()
+
+
+@pytest.fixture
+def serve():
+    """``serve(folder, truncate=())`` starts an HTTP server on 127.0.0.1; returns its URL."""
+    servers = []
+
+    def start(folder: Path, truncate=()) -> str:
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), partial(_Handler, directory=str(folder))
+        )
+        server.truncate = set(truncate)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def real_csv(tmp_path_factory):
+    """The tutorial's CSVs made from the real MNIST files; skips where there are none."""
+    try:
+        files = data.fetch_mnist(mirrors=())
+    except data.DataNotFoundError as exc:
+        if os.environ.get("MNISTTUTOR_REQUIRE_FULL_DATA"):  # CI: a skip would hide a gap
+            pytest.fail(f"MNISTTUTOR_REQUIRE_FULL_DATA is set but: {exc}")
+        pytest.skip(f"the real MNIST files are not here: {str(exc).split(' (')[0]}")
+    return data.fetch_mnist_csv(files.train_images.parent, progress=False)

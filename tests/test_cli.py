@@ -1,0 +1,71 @@
+"""The command line: help everywhere, one-line errors, real work on small data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from mnisttutor import data
+from mnisttutor.cli import main
+
+COMMANDS = ["fetch", "csv", "train", "evaluate"]
+
+
+@pytest.mark.parametrize("args", [[], *([c] for c in COMMANDS)])
+def test_help_works_everywhere(args):
+    result = subprocess.run(
+        [sys.executable, "-m", "mnisttutor", *args, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+
+def test_fetch_and_csv_print_paths(synthetic, capsys, tmp_path):
+    assert main(["fetch", "--data-dir", str(synthetic)]) == 0
+    assert "train-images-idx3-ubyte.gz" in capsys.readouterr().out
+    assert main(["csv", "--data-dir", str(synthetic), "--csv-dir", str(tmp_path / "csv")]) == 0
+    assert "mnist_test.csv" in capsys.readouterr().out
+
+
+def test_train_save_and_evaluate(synthetic, capsys, tmp_path):
+    weights = tmp_path / "w.pt"
+    common = ["--data-dir", str(synthetic), "--csv-dir", str(tmp_path / "csv")]
+    assert main(["train", "--epochs", "1", "--hidden", "8", "--save", str(weights), *common]) == 0
+    out = capsys.readouterr().out
+    assert "test accuracy:" in out
+    assert weights.exists()
+    assert main(["evaluate", str(weights), *common]) == 0
+    assert out.split("test accuracy:")[1].split()[0] in capsys.readouterr().out
+
+
+def test_missing_data_is_one_line_and_non_zero(synthetic, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(data, "MIRRORS", ("http://127.0.0.1:9/",))
+    monkeypatch.setattr(
+        data.fetch_mnist, "__kwdefaults__", {"mirrors": ("http://127.0.0.1:9/",), "progress": None}
+    )
+    assert main(["fetch", "--data-dir", str(tmp_path / "nothing")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mnisttutor: error: ")
+    assert err.count("\n") == 1
+    assert "MNISTTUTOR_DATA_DIR" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [["train", "--epochs", "0"], ["evaluate", "no-such-file.pt"]])
+def test_bad_arguments_are_one_line_errors(synthetic, capsys, args):
+    assert main([*args, "--data-dir", str(synthetic)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mnisttutor: error: ")
+    assert err.count("\n") == 1
+
+
+def test_unreadable_weights(tmp_path, synthetic, capsys):
+    bad = tmp_path / "bad.pt"
+    bad.write_text("not weights")
+    assert main(["evaluate", str(bad), "--data-dir", str(synthetic)]) == 1
+    assert "bad.pt" in capsys.readouterr().err
