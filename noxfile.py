@@ -27,6 +27,26 @@ def tests(session):
 
 
 @nox.session
+def docs(session):
+    """Build the website into docs/_build/html, running every example; warnings are errors.
+
+    Extra arguments go to sphinx-build, e.g. ``nox -s docs -- -D
+    sphinx_gallery_conf.filename_pattern=plot_03`` to run only matching examples.
+    """
+    _install(session, "docs")
+    session.run(
+        "sphinx-build",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
+    )
+
+
+@nox.session
 def lint(session):
     """Check style and common mistakes with ruff."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))

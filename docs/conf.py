@@ -1,0 +1,99 @@
+"""Sphinx configuration: furo, sphinx-gallery over examples/, the API from docstrings.
+
+Every example under ``examples/`` runs when the site is built. A new section is a new
+folder ``examples/NN_name/`` with a ``GALLERY_HEADER.rst``: it is picked up and ordered
+by its folder name, and its files by file name, with nothing to add here.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS))  # gallery_setup, named by string in sphinx_gallery_conf
+
+import gallery_setup
+
+import mnisttutor
+
+project = "mnisttutor"
+author = "the mnisttutor authors"
+copyright = "2026, the mnisttutor authors"
+release = version = mnisttutor.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_gallery.gen_gallery",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/**/*.py"]
+templates_path = ["_templates"]
+
+# Every cross-reference must resolve. There is no intersphinx (the build is offline and a
+# failed inventory fetch would fail it), so names from other projects are left plain.
+nitpicky = True
+nitpick_ignore_regex = [
+    ("py:.*", r"(torch|numpy|np|pandas|pd|matplotlib|plt|collections|os|pathlib|typing)(\..*)?"),
+    ("py:.*", r"(int|float|str|bool|bytes|dict|list|tuple|None|object|type|Path|Iterator)"),
+    ("py:.*", r"(Tensor|Module|Dataset|Optimizer|Axes|DataFrame|PathLike|ndarray)"),
+    ("py:.*", r"(optional|array-like|callable|path-like|default .*)"),
+]
+
+# API reference: numpydoc-style docstrings, types taken from the signatures.
+autosummary_generate = True
+autodoc_typehints = "signature"
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+
+# The site's address, when it is published: Read the Docs sets the first, the Pages
+# workflow the second. Empty for a local build.
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get(
+    "MNISTTUTOR_SITE_URL", ""
+)
+if html_baseurl and not html_baseurl.endswith("/"):
+    html_baseurl += "/"
+
+# mnisttutor is not on PyPI: the site carries its wheel, which notebooks install.
+WHEELS = DOCS / "_build" / "extra"
+gallery_setup.build_wheel(WHEELS / "wheels")
+html_extra_path = [str(WHEELS)]
+wheels_url = f"{html_baseurl}wheels/" if html_baseurl else (WHEELS / "wheels").as_uri() + "/"
+
+html_theme = "furo"
+html_title = "mnisttutor"
+html_static_path = ["_static"]
+html_css_files = ["mnisttutor.css"]
+html_show_sourcelink = False
+html_theme_options = {
+    "source_edit_link": None,
+    "navigation_with_keys": True,
+}
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    # Sections in folder-name order (the default); files by name inside each.
+    "within_subsection_order": "FileNameSortKey",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py",
+    "doc_module": ("mnisttutor",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "reference_url": {"mnisttutor": None},
+    "reset_modules": ("matplotlib", "seaborn", "gallery_setup.reset_state"),
+    "first_notebook_cell": gallery_setup.first_notebook_cell(wheels_url),
+    "remove_config_comments": True,
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "matplotlib_animations": True,
+    "abort_on_example_error": False,
+    "only_warn_on_example_error": False,
+    "show_memory": False,
+    "min_reported_time": 1,
+    "promote_jupyter_magic": False,
+}

@@ -1,0 +1,73 @@
+"""
+A machine with one parameter
+============================
+
+Goal: see what "learning" means in the smallest possible case. A machine converts
+kilometres to miles as ``miles = c * km``. We do not tell it ``c``; we show it one true
+example, measure how wrong it is, and adjust ``c`` by hand.
+"""
+
+# %%
+# The true conversion
+# -------------------
+# One kilometre is 0.621371 miles, so 100 km is 62.1371 miles. (The original text has
+# 62.127 in one place; that is a typo.) This is the example the machine learns from.
+
+KM_TO_MILES = 0.621371
+km = 100.0
+true_miles = KM_TO_MILES * km
+print(f"{km:g} km is {true_miles:.4f} miles")
+
+# %%
+# A first guess: c = 0.5
+# ----------------------
+# The machine starts with ``c = 0.5``. Its answer, and its *error*: the true answer
+# minus the machine's.
+
+
+def machine(km, c):
+    """The whole model: one multiplication."""
+    return c * km
+
+
+c = 0.5
+guess = machine(km, c)
+print(f"c = {c}: {km:g} km -> {guess:g} miles, error = {true_miles - guess:.4f}")
+
+# %%
+# Adjusting c by hand
+# -------------------
+# The answer was too small, so the error is positive: make ``c`` bigger. At 0.6 the
+# error shrinks; at 0.7 we overshoot and the error turns negative. The size and the
+# sign of the error tell us which way to move ``c``, and roughly how far.
+
+for c in (0.5, 0.6, 0.7, 0.61):
+    guess = machine(km, c)
+    print(f"c = {c:<4}: {guess:6.2f} miles, error = {true_miles - guess:+8.4f}")
+
+# %%
+# Seeing the guesses
+# ------------------
+# Each ``c`` is a straight line through zero. The true line goes through the example
+# (100 km, 62.1371 miles); the guesses fan out around it.
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+distances = np.linspace(0, 120, 2)
+fig, ax = plt.subplots(figsize=(7, 4.5))
+for c in (0.5, 0.6, 0.7):
+    ax.plot(distances, machine(distances, c), "--", label=f"guess c = {c}")
+ax.plot(distances, KM_TO_MILES * distances, "k", lw=2, label=f"truth c = {KM_TO_MILES}")
+ax.plot([km], [true_miles], "ko", ms=8)
+ax.annotate(
+    f"example: {km:g} km = {true_miles:.4f} miles",
+    (km, true_miles),
+    xytext=(-12, 12),
+    ha="right",
+    textcoords="offset points",
+)
+ax.set(xlabel="kilometres", ylabel="miles", title="One parameter, several guesses")
+ax.legend()
+ax.grid(alpha=0.3)
+plt.show()

@@ -1,0 +1,91 @@
+"""
+Learning c from many examples
+=============================
+
+Goal: replace our hand-tuning with a rule the machine applies by itself. For each true
+example it measures its error and moves ``c`` a fraction of the way that would have
+removed the error. Over many examples ``c`` settles on the true conversion.
+"""
+
+# %%
+# Examples to learn from
+# ----------------------
+# Random distances between 1 and 200 km, each with its true value in miles. A seeded
+# generator makes the run repeatable.
+
+import numpy as np
+
+KM_TO_MILES = 0.621371
+rng = np.random.default_rng(seed=0)
+distances = rng.uniform(1, 200, size=60)
+true_miles = KM_TO_MILES * distances
+print(f"{len(distances)} examples, e.g. {distances[0]:.1f} km = {true_miles[0]:.2f} miles")
+
+# %%
+# The update rule
+# ---------------
+# If ``c * km`` misses by ``error``, the ``c`` that would have been exactly right is
+# ``c + error / km``. Jumping all the way there lets the last example wipe out what the
+# others taught, so we move only a fraction of the way: the *learning rate*.
+
+
+def learn(c, km, miles, learning_rate):
+    """One learning step: nudge c towards removing this example's error."""
+    error = miles - c * km
+    return c + learning_rate * error / km, error
+
+
+LEARNING_RATE = 0.2
+c = 0.5
+history = [(c, np.nan)]  # (c, error as % of the true answer) after each example
+for km, miles in zip(distances, true_miles, strict=True):
+    c, error = learn(c, km, miles, LEARNING_RATE)
+    history.append((c, 100 * error / miles))
+print(f"first error: {history[1][1]:.1f}% of the true answer, last: {history[-1][1]:.2g}%")
+print(f"after {len(distances)} examples: c = {c:.6f} (truth {KM_TO_MILES})")
+
+# %%
+# c converges, and the error falls
+# --------------------------------
+# Left: ``c`` after each example, approaching the true value. Right: the error on each
+# example, as a percentage of the true answer so that long and short distances compare,
+# on a log scale. It falls along a straight line: every step removes the same fraction
+# (the learning rate) of what is left.
+
+import matplotlib.pyplot as plt
+
+cs, errors = np.array(history).T
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+left.plot(cs, ".-", label="learned c")
+left.axhline(KM_TO_MILES, color="k", ls="--", label=f"true c = {KM_TO_MILES}")
+left.set(xlabel="examples seen", ylabel="c", title="The parameter converges")
+left.legend()
+right.semilogy(np.abs(errors), ".-", color="C3")
+right.set(xlabel="example", ylabel="|error| as % of the true answer", title="The error falls")
+for ax in (left, right):
+    ax.grid(alpha=0.3)
+fig.tight_layout()
+plt.show()
+
+# %%
+# How big a step?
+# ---------------
+# The learning rate trades speed for stability. Too small and ``c`` creeps; 1.0 jumps
+# straight to each example's answer (fine here, where every example agrees, but not when
+# the examples are noisy); above 1 each step overshoots, and above 2 it diverges.
+
+fig, ax = plt.subplots(figsize=(7, 4))
+for rate in (0.05, 0.2, 1.0, 1.8):
+    c, trace = 0.5, [0.5]
+    for km, miles in zip(distances[:30], true_miles[:30], strict=True):
+        c, _ = learn(c, km, miles, rate)
+        trace.append(c)
+    ax.plot(trace, ".-", label=f"learning rate {rate}")
+    print(f"learning rate {rate:4}: c after 30 examples = {c:.6f}")
+ax.axhline(KM_TO_MILES, color="k", ls="--")
+ax.set(xlabel="examples seen", ylabel="c", title="Different step sizes")
+ax.legend()
+ax.grid(alpha=0.3)
+plt.show()
+
+# sphinx_gallery_thumbnail_number = 1
