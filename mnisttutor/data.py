@@ -285,6 +285,9 @@ def fetch_mnist(
                     # Another process may have finished the download while we waited.
                     path = _find_verified(folder, spec, user_provided)
                     if path is None:
+                        # Holding the lock, any partial file of ours is from a killed run.
+                        for stale in folder.glob(f".{spec.name}.gz.*.part"):
+                            stale.unlink(missing_ok=True)
                         path = _download(folder, spec, mirrors, progress, failures)
             except DataNotFoundError:
                 raise

@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import os
 import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -57,13 +58,27 @@ def synthetic(tmp_path, monkeypatch):
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder; a file listed in ``server.truncate`` is cut short mid-body."""
+    """Serves a folder after ``server.delay`` seconds.
+
+    A file listed in ``server.truncate`` is cut short mid-body; one in ``server.stall``
+    sends half its body, then hangs until the server stops.
+    """
 
     def log_message(self, *args):  # keep test output clean
         pass
 
     def do_GET(self):
+        time.sleep(self.server.delay)
         name = self.path.rsplit("/", 1)[-1]
+        if name in self.server.stall:
+            body = (Path(self.directory) / name).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.server.stopping.wait(timeout=30)
+            return
         if name in self.server.truncate:
             body = (Path(self.directory) / name).read_bytes()
             self.send_response(200)
@@ -78,20 +93,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def serve():
-    """``serve(folder, truncate=())`` starts an HTTP server on 127.0.0.1; returns its URL."""
+    """``serve(folder, truncate=(), stall=(), delay=0)`` serves on 127.0.0.1; returns the URL."""
     servers = []
 
-    def start(folder: Path, truncate=()) -> str:
+    def start(folder: Path, truncate=(), stall=(), delay=0.0) -> str:
         server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), partial(_Handler, directory=str(folder))
         )
-        server.truncate = set(truncate)
+        server.daemon_threads = True
+        server.truncate, server.stall, server.delay = set(truncate), set(stall), delay
+        server.stopping = threading.Event()
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"
 
     yield start
     for server in servers:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
 
