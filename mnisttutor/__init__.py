@@ -5,7 +5,7 @@ from .data import CsvFiles, MnistFiles, cache_dir, fetch_mnist, fetch_mnist_csv,
 from .dataset import MnistDataset
 from .device import best_device, default_device, describe_device
 from .errors import DataNotFoundError, InvalidDataError, MnistTutorError
-from .training import train_per_sample
+from .training import train_minibatch, train_per_sample, train_per_sample_fast
 
 __version__ = "0.1.0"
 
@@ -27,5 +27,7 @@ __all__ = [
     "load_classifier",
     "read_idx",
     "save_classifier",
+    "train_minibatch",
     "train_per_sample",
+    "train_per_sample_fast",
 ]

@@ -31,7 +31,15 @@ class Classifier(nn.Module):
     hidden
         Nodes in the hidden layer.
     activation
-        Factory for the activation after each layer.
+        Factory for the activation after each layer, e.g. ``nn.Sigmoid`` or
+        ``functools.partial(nn.LeakyReLU, 0.02)``.
+    output_activation
+        Factory for the activation after the output layer, if not ``activation``:
+        keep ``nn.Sigmoid`` there when the hidden layer uses LeakyReLU, so BCELoss
+        gets values in (0, 1).
+    layer_norm
+        Normalise the hidden layer's outputs with ``nn.LayerNorm`` (after its
+        activation), as the tutorial author's refined network does.
     loss_function
         The loss module.
     optimiser
@@ -57,6 +65,15 @@ class Classifier(nn.Module):
     1
     >>> C.eval().training
     False
+
+    The tutorial author's refined network keeps a sigmoid output for BCELoss:
+
+    >>> from functools import partial
+    >>> from torch import nn
+    >>> refined = Classifier(activation=partial(nn.LeakyReLU, 0.02), output_activation=nn.Sigmoid,
+    ...                      layer_norm=True, optimiser=torch.optim.Adam, lr=0.001)
+    >>> [type(m).__name__ for m in refined.model]
+    ['Linear', 'LeakyReLU', 'LayerNorm', 'Linear', 'Sigmoid']
     """
 
     def __init__(
@@ -64,6 +81,8 @@ class Classifier(nn.Module):
         hidden: int = HIDDEN_NODES,
         *,
         activation: type[nn.Module] = nn.Sigmoid,
+        output_activation: type[nn.Module] | None = None,
+        layer_norm: bool = False,
         loss_function: nn.Module | None = None,
         optimiser: type[torch.optim.Optimizer] = torch.optim.SGD,
         lr: float = LEARNING_RATE,
@@ -72,8 +91,9 @@ class Classifier(nn.Module):
         self.model = nn.Sequential(
             nn.Linear(IMAGE_PIXELS, hidden),
             activation(),
+            *([nn.LayerNorm(hidden)] if layer_norm else []),
             nn.Linear(hidden, NUM_CLASSES),
-            activation(),
+            (activation if output_activation is None else output_activation)(),
         )
         self.loss_function = nn.BCELoss() if loss_function is None else loss_function
         self.optimiser = optimiser(self.parameters(), lr=lr)

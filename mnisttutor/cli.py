@@ -32,22 +32,37 @@ def _datasets(args, *splits):
     return [MnistDataset(getattr(files, split)) for split in splits]
 
 
+TRAIN_METHODS = {
+    "tutorial": "the tutorial's loop: nn.Module, BCELoss and SGD, one image at a time",
+    "fast": "the same steps and maths, hand-written (train_per_sample_fast)",
+}
+
+
 def _train(args) -> None:
     import torch
 
+    from . import training
     from .classifier import Classifier, evaluate, save_classifier
     from .device import best_device, describe_device
-    from .training import train_per_sample
 
     if args.epochs < 1 or args.hidden < 1:
         raise MnistTutorError("--epochs and --hidden must be at least 1.")
+    if args.threads is not None:
+        if args.threads < 1:
+            raise MnistTutorError("--threads must be at least 1.")
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device) if args.device else best_device()
     print(f"device: {describe_device(device)}")
     train, test = _datasets(args, "train", "test")
     torch.manual_seed(args.seed)
     classifier = Classifier(hidden=args.hidden, lr=args.lr).to(device)
+    trainer = {
+        "tutorial": training.train_per_sample,
+        "fast": training.train_per_sample_fast,
+    }[args.method]
+    print(f"method: {args.method}, {TRAIN_METHODS[args.method]}")
     start = time.perf_counter()
-    train_per_sample(classifier, train.to(device), args.epochs)
+    trainer(classifier, train.to(device), args.epochs)
     seconds = time.perf_counter() - start
     print(f"trained {args.epochs} epoch(s) of {len(train)} images in {seconds:.1f} s")
     print(f"test accuracy: {evaluate(classifier, test):.4f}")
@@ -98,6 +113,20 @@ def parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="random seed for the initial weights (default: 0)"
     )
     train.add_argument("--device", help="torch device, e.g. cpu (default: the best available)")
+    train.add_argument(
+        "--method",
+        choices=TRAIN_METHODS,
+        default="tutorial",
+        help="how to train: "
+        + "; ".join(f"{name}: {what}" for name, what in TRAIN_METHODS.items())
+        + " (default: tutorial)",
+    )
+    train.add_argument(
+        "--threads",
+        type=int,
+        help="CPU threads for torch (default: torch's choice; per-sample training is "
+        "fastest with 1)",
+    )
     train.add_argument("--save", metavar="PATH", help="save the trained weights here")
     train.set_defaults(run=_train)
 

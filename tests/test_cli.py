@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from mnisttutor import data
 from mnisttutor.cli import main
@@ -69,3 +70,38 @@ def test_unreadable_weights(tmp_path, synthetic, capsys):
     bad.write_text("not weights")
     assert main(["evaluate", str(bad), "--data-dir", str(synthetic)]) == 1
     assert "bad.pt" in capsys.readouterr().err
+
+
+def test_train_fast_method_matches_the_tutorial_method(synthetic, capsys, tmp_path):
+    common = ["train", "--epochs", "2", "--hidden", "8", "--data-dir", str(synthetic)]
+    common += ["--csv-dir", str(tmp_path / "csv")]
+    scores = {}
+    threads = torch.get_num_threads()
+    try:
+        for method in ("tutorial", "fast"):
+            assert main([*common, "--method", method, "--threads", "1"]) == 0
+            out = capsys.readouterr().out
+            assert f"method: {method}," in out
+            scores[method] = out.split("test accuracy:")[1].split()[0]
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
+    assert scores["fast"] == scores["tutorial"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--threads", "0"], "--threads must be at least 1"), (["--epochs", "0"], "--epochs")],
+)
+def test_bad_train_options_are_one_line_errors(synthetic, capsys, tmp_path, args, message):
+    assert main(["train", "--data-dir", str(synthetic), *args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mnisttutor: error: ")
+    assert message in err
+
+
+def test_unknown_method_is_refused(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["train", "--method", "quantum"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'quantum'" in capsys.readouterr().err

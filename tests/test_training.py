@@ -1,0 +1,154 @@
+"""The training loops: the fast per-sample path against the module path, and mini-batches."""
+
+from __future__ import annotations
+
+from functools import partial
+from types import SimpleNamespace
+
+import pytest
+import torch
+from torch import nn
+
+from mnisttutor import (
+    Classifier,
+    MnistTutorError,
+    evaluate,
+    train_minibatch,
+    train_per_sample,
+    train_per_sample_fast,
+)
+
+
+def _data(n: int, seed: int = 0) -> SimpleNamespace:
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 10, (n,), generator=generator)
+    return SimpleNamespace(
+        images=torch.rand(n, 784, generator=generator),
+        labels=labels,
+        targets=torch.eye(10)[labels],
+    )
+
+
+def _twins(**options) -> tuple[Classifier, Classifier]:
+    torch.manual_seed(0)
+    a, b = Classifier(**options), Classifier(**options)
+    b.load_state_dict(a.state_dict())
+    return a, b
+
+
+@pytest.mark.parametrize(("hidden", "lr"), [(200, 0.01), (16, 0.5)])
+def test_fast_path_takes_the_module_paths_steps(hidden, lr):
+    """Reference test: the hand-written update against nn.Module + BCELoss + SGD."""
+    data = _data(157)  # not a multiple of the progress interval or the bar chunk
+    reference, fast = _twins(hidden=hidden, lr=lr)
+    train_per_sample(reference, data, epochs=2, progress=False)
+    train_per_sample_fast(fast, data, epochs=2, progress=False)
+    for expected, got in zip(reference.parameters(), fast.parameters(), strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
+    assert fast.counter == reference.counter == 314
+    assert len(fast.progress) == len(reference.progress) == 31
+    torch.testing.assert_close(fast.progress, reference.progress, rtol=1e-5, atol=1e-6)
+
+
+def test_fast_path_continues_the_progress_count():
+    """Progress keeps the loss at every 10th step counted over all calls, as the module does."""
+    data = _data(23)
+    reference, fast = _twins()
+    for _ in range(3):
+        train_per_sample(reference, data, epochs=1, progress=False)
+        train_per_sample_fast(fast, data, epochs=1, progress=False)
+    assert fast.counter == 69
+    torch.testing.assert_close(fast.progress, reference.progress, rtol=1e-5, atol=1e-6)
+
+
+def test_fast_path_moves_the_weights_in_place():
+    data = _data(5)
+    classifier = Classifier(hidden=8)
+    weight = classifier.model[0].weight
+    before = weight.detach().clone()
+    assert train_per_sample_fast(classifier, data, epochs=1, progress=False) is classifier
+    assert classifier.model[0].weight is weight
+    assert not torch.equal(weight, before)
+    assert weight.grad is None  # no autograd involved
+
+
+@pytest.mark.parametrize(
+    ("options", "what"),
+    [
+        ({"activation": nn.ReLU}, "needs the tutorial's network"),
+        ({"layer_norm": True}, "needs the tutorial's network"),
+        ({"loss_function": nn.MSELoss()}, "needs the tutorial's loss"),
+        ({"loss_function": nn.BCELoss(reduction="sum")}, "needs the tutorial's loss"),
+        ({"optimiser": torch.optim.Adam}, "needs plain SGD"),
+        ({"optimiser": partial(torch.optim.SGD, momentum=0.9)}, "needs plain SGD"),
+    ],
+)
+def test_fast_path_refuses_other_networks(options, what):
+    with pytest.raises(MnistTutorError, match=what) as caught:
+        train_per_sample_fast(Classifier(**options), _data(3), progress=False)
+    assert "train_per_sample()" in str(caught.value)
+
+
+def test_fast_path_refuses_data_on_another_device():
+    data = _data(3)
+    data.images = torch.empty(3, 784, device="meta")  # any device but the classifier's
+    with pytest.raises(MnistTutorError, match=r"dataset\.to\(device\)"):
+        train_per_sample_fast(Classifier(), data, progress=False)
+
+
+@pytest.mark.parametrize("trainer", [train_per_sample_fast, train_minibatch])
+def test_bad_epochs_is_a_clear_error(trainer):
+    with pytest.raises(MnistTutorError, match="epochs"):
+        trainer(Classifier(), _data(3), epochs=0, progress=False)
+
+
+def test_bad_batch_size_is_a_clear_error():
+    with pytest.raises(MnistTutorError, match="batch_size"):
+        train_minibatch(Classifier(), _data(3), batch_size=0, progress=False)
+
+
+def test_minibatch_takes_one_step_per_batch_and_learns():
+    data = _data(200)
+    data.images = data.images / 2
+    data.images[:, :10] += data.targets  # a signal to find among the noise
+    torch.manual_seed(0)
+    classifier = Classifier(
+        hidden=32,
+        activation=partial(nn.LeakyReLU, 0.02),
+        output_activation=nn.Sigmoid,
+        layer_norm=True,
+        optimiser=torch.optim.Adam,
+        lr=0.01,
+    )
+    before = evaluate(classifier, data)
+    train_minibatch(classifier, data, epochs=50, batch_size=48, progress=False)
+    assert classifier.counter == 50 * 5  # 48, 48, 48, 48, 8
+    assert before < 0.5
+    assert evaluate(classifier, data) > 0.95
+
+
+def test_minibatch_shuffles_repeatably_from_the_seed():
+    data = _data(50)
+    seen = []
+
+    class Recorder:
+        def train_step(self, inputs, targets):
+            seen.append(targets.argmax(dim=1).tolist())
+
+    for seed in (1, 1, 2):
+        train_minibatch(Recorder(), data, epochs=1, batch_size=50, seed=seed, progress=False)
+    assert seen[0] == seen[1] != seen[2]
+    assert sorted(seen[0]) == sorted(data.labels.tolist())
+    assert seen[0] != data.labels.tolist()
+
+
+def test_refined_classifier_shape():
+    leaky = partial(nn.LeakyReLU, 0.02)
+    C = Classifier(hidden=30, activation=leaky, output_activation=nn.Sigmoid, layer_norm=True)
+    layers = [nn.Linear, nn.LeakyReLU, nn.LayerNorm, nn.Linear, nn.Sigmoid]
+    assert [type(m) for m in C.model] == layers
+    assert C.model[1].negative_slope == 0.02
+    assert C.model[2].normalized_shape == (30,)
+    outputs = C(torch.rand(4, 784))
+    assert outputs.shape == (4, 10)
+    assert ((outputs > 0) & (outputs < 1)).all()
