@@ -52,3 +52,20 @@ def lint(session):
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def site(session):
+    """Check the built site (``nox -s docs`` first): headless Chromium, axe, vnu, linkchecker.
+
+    Needs Debian's chromium, chromium-driver and a Java runtime, and npm (``.ci/run`` installs
+    them). The site tests fail here, rather than skip, when the site or a tool is missing.
+    """
+    _install(session, "test", "site")
+    # The pinned axe-core and vnu.jar; vnu-jar's install script would fetch a Java runtime.
+    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
+    session.run(
+        "pytest",
+        *(session.posargs or ["tests/site"]),
+        env={"MNISTTUTOR_REQUIRE_SITE": "1"},
+    )
