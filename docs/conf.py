@@ -97,3 +97,10 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
     "promote_jupyter_magic": False,
 }
+
+# Fixes for what Sphinx, furo and sphinx-gallery write, found by the site checks in
+# tests/site (accessibility, valid HTML, nothing loaded from other hosts).
+sys.path.insert(0, str(DOCS / "_ext"))
+extensions.append("site_fixes")
+html_css_files.append("accessibility.css")
+html_js_files = ["accessibility.js"]
