@@ -1,0 +1,74 @@
+"""
+Tensors on an accelerator
+=========================
+
+Goal: find out which accelerator, if any, this machine has; put tensors and a model on
+it the modern way; check where a tensor lives; and time a matrix multiplication on the
+CPU and on the accelerator.
+"""
+
+# %%
+# Is there an accelerator?
+# ------------------------
+# PyTorch's :mod:`torch.accelerator` names the current accelerator: an NVIDIA or AMD GPU,
+# Apple's MPS, Intel's XPU and others. :func:`~mnisttutor.best_device` returns it, or
+# the CPU when there is none, and :func:`~mnisttutor.describe_device` says what it is.
+
+import torch
+
+from mnisttutor import best_device, describe_device
+
+device = best_device()
+has_accelerator = device.type != "cpu"
+print(f"best device: {device}")
+print(describe_device(device))
+if not has_accelerator:
+    print("No accelerator on the machine that ran this page: everything below ran on its CPU.")
+
+# %%
+# How the original did it (history, do not copy)
+# ----------------------------------------------
+# The original tutorial made every new tensor a GPU tensor with a global switch::
+#
+#     if torch.cuda.is_available():
+#         torch.set_default_tensor_type(torch.cuda.FloatTensor)  # deprecated since PyTorch 2.1
+#
+# ``set_default_tensor_type`` is deprecated, it only knows about CUDA, and it changes
+# every tensor made anywhere afterwards, which makes code hard to follow. We do not
+# run it here.
+#
+# The modern way: name the device
+# -------------------------------
+# Create tensors on a device with ``device=``, and move existing tensors and models
+# with ``.to(device)``. ``.to`` returns a moved copy for a tensor and moves a model's
+# parameters in place.
+
+a = torch.rand(3, 3, device=device)
+b = torch.ones(3).to(device)
+model = torch.nn.Linear(3, 2).to(device)
+print(a.device, b.device, next(model.parameters()).device)
+
+# %%
+# Checking where a tensor lives
+# -----------------------------
+# Every tensor has a ``.device``. Operations need all their tensors on the same device;
+# mixing raises an error, and ``.cpu()`` brings a result back, e.g. for numpy or
+# matplotlib.
+
+c = model(a @ b)  # runs on `device`
+print(f"c lives on {c.device} (type {c.device.type!r}); on the CPU: {c.cpu().device}")
+print(f"as numpy: {c.detach().cpu().numpy()}")
+
+# %%
+# A default device for a block of code
+# ------------------------------------
+# When many tensors are created in one place, :func:`~mnisttutor.default_device` makes
+# the device the default inside a ``with`` block only, and restores the old default on
+# the way out, unlike the global switch above.
+
+from mnisttutor import default_device
+
+with default_device(device):
+    inside = torch.zeros(2)
+outside = torch.zeros(2)
+print(f"inside the block: {inside.device}; after it: {outside.device}")
