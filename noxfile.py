@@ -47,6 +47,13 @@ def docs(session):
 
 
 @nox.session
+def notebook(session):
+    """Run a notebook downloaded from the built site in a fresh environment (after docs)."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("pytest", "site_tests/test_notebook.py", *session.posargs)
+
+
+@nox.session
 def lint(session):
     """Check style and common mistakes with ruff."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))

@@ -1,0 +1,118 @@
+"""A notebook downloaded from the built site runs on its own, outside this repository.
+
+Serves ``docs/_build/html`` on 127.0.0.1, downloads a walkthrough's notebook from it the
+way a reader would, and executes it in a fresh virtual environment in a temporary
+folder, with only Jupyter installed: the notebook's first cell must install mnisttutor
+(from the site's ``wheels/``) and everything it needs. Run it after ``nox -s docs`` with
+``nox -s notebook``. Slow (minutes): it installs PyTorch into the new environment.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import subprocess
+import threading
+import urllib.parse
+import urllib.request
+import venv
+from functools import partial
+from pathlib import Path
+
+import pytest
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "docs" / "_build" / "html"
+PAGE = "auto_examples/05_mnist_data/plot_01_exploring_with_pandas.html"
+# Printed by that walkthrough when it runs on the full data.
+EXPECTED_OUTPUT = ("60,000 rows x 785 columns", "row 4 has label 9")
+RUN_NOTEBOOK = """
+import sys, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, timeout=900, kernel_name="python3").execute()
+nbformat.write(nb, sys.argv[2])
+"""
+
+
+@pytest.fixture
+def site_url():
+    """The built site, served on 127.0.0.1; yields (url, list of requested paths)."""
+    if not (SITE / PAGE).is_file():
+        pytest.fail(f"{SITE / PAGE} is missing: build the site first with `nox -s docs`.")
+    requested = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):
+            requested.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(Handler, directory=str(SITE))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", requested
+    server.shutdown()
+    thread.join()
+
+
+def _download_notebook(site: str, folder: Path) -> Path:
+    page = urllib.request.urlopen(site + PAGE, timeout=30).read().decode()
+    (link,) = set(re.findall(r'href="([^"]+\.ipynb)"', page))
+    url = urllib.parse.urljoin(site + PAGE, link)
+    path = folder / Path(link).name
+    path.write_bytes(urllib.request.urlopen(url, timeout=30).read())
+    return path
+
+
+def _jupyter_requirements() -> list[str]:
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    return groups["notebook"]
+
+
+def test_downloaded_notebook_runs_in_a_fresh_environment(site_url, tmp_path):
+    site, requested = site_url
+    assert not tmp_path.resolve().is_relative_to(ROOT)
+    notebook = _download_notebook(site, tmp_path)
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "VIRTUAL_ENV", "MNISTTUTOR_", "JUPYTER"))
+    }
+    env.update(
+        MNISTTUTOR_WHEELS=site + "wheels/",
+        MNISTTUTOR_CACHE_DIR=str(tmp_path / "cache"),  # nothing cached: CSVs written anew
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        HOME=str(tmp_path / "home"),  # no user site-packages or Jupyter config from the host
+    )
+    if os.environ.get("MNISTTUTOR_DATA_DIR"):
+        env["MNISTTUTOR_DATA_DIR"] = os.environ["MNISTTUTOR_DATA_DIR"]
+    constraints = ROOT / ".ci" / "constraints.txt"
+    if constraints.is_file():  # the CPU build of PyTorch, on the project's machines
+        env.setdefault("PIP_CONSTRAINT", str(constraints))
+    run = partial(subprocess.run, env=env, cwd=tmp_path, check=True, timeout=1500)
+    run([python, "-m", "pip", "install", "--quiet", *_jupyter_requirements()])
+    check = run(
+        [python, "-c", "import importlib.util as u; print(u.find_spec('mnisttutor'))"],
+        capture_output=True,
+        text=True,
+    )
+    assert check.stdout.strip() == "None", "mnisttutor must not be installed before the notebook"
+
+    executed = tmp_path / "executed.ipynb"
+    run([python, "-c", RUN_NOTEBOOK, notebook, executed])
+
+    assert any(re.fullmatch(r"/wheels/mnisttutor-.*\.whl", path) for path in requested), requested
+    code_cells = [c for c in json.loads(executed.read_text())["cells"] if c["cell_type"] == "code"]
+    printed = ["".join("".join(o.get("text", "")) for o in c["outputs"]) for c in code_cells]
+    assert re.match(r"[A-Z]+: \S", printed[0]), printed[0]  # the setup cell names the device
+    for expected in EXPECTED_OUTPUT:
+        assert expected in "".join(printed)
+    images = sum("image/png" in o.get("data", {}) for c in code_cells for o in c["outputs"])
+    assert images >= 3
