@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 SEED = 0
+_DEFAULT_THREADS = None  # torch's thread count before any example ran
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -26,6 +27,10 @@ def reset_state(gallery_conf, fname, when=None):
     import numpy as np
     import torch
 
+    global _DEFAULT_THREADS
+    if _DEFAULT_THREADS is None:
+        _DEFAULT_THREADS = torch.get_num_threads()
+    torch.set_num_threads(_DEFAULT_THREADS)
     random.seed(SEED)
     np.random.seed(SEED)  # noqa: NPY002 -- examples may use the legacy global RNG
     torch.manual_seed(SEED)

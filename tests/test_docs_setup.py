@@ -25,14 +25,18 @@ def test_reset_state_reseeds_and_clears_the_default_device():
     first = _draws()
     torch.set_default_device("meta")  # what a careless example might leave behind
     torch.set_grad_enabled(False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(threads + 1)
     try:
         gallery_setup.reset_state({}, "second.py", when="before")
         assert torch.zeros(1).device == torch.device("cpu")
         assert torch.is_grad_enabled()
+        assert torch.get_num_threads() == threads
         assert _draws() == first
     finally:
         torch.set_default_device(None)
         torch.set_grad_enabled(True)
+        torch.set_num_threads(threads)
 
 
 def test_first_notebook_cell_installs_from_the_site_unless_told_otherwise(monkeypatch):

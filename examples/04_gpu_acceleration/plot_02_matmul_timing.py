@@ -68,7 +68,7 @@ import numpy as np
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
 for device, times in results.items():
     times = np.array(times)
-    left.loglog(sizes, times * 1e3, "o-", label=describe_device(device)[:40])
+    left.loglog(sizes, times * 1e3, "o-", label=device.type)
     right.semilogx(sizes, 2 * np.array(sizes) ** 3 / times / 1e9, "o-", label=device.type)
 left.set(xlabel="matrix size", ylabel="ms per product", title="Time")
 right.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")

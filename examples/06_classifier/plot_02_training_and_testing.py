@@ -32,6 +32,9 @@ import torch
 
 from mnisttutor import Classifier, describe_device, train_per_sample
 
+# Each step works on one image: a few operations too small to share between cores,
+# where threads waiting for each other cost more than they save. So: one thread.
+torch.set_num_threads(1)
 torch.manual_seed(0)
 C = Classifier()
 print(f"training on {describe_device('cpu')}")
