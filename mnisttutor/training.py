@@ -86,33 +86,45 @@ def _tutorial_layers(classifier: Classifier) -> tuple[nn.Linear, nn.Linear, floa
     return layers[0], layers[2], float(group["lr"])
 
 
-def _epoch(images, targets, w1, b1, w2, b2, lr: float, record: int, losses: list) -> None:
-    """One pass of per-sample SGD, updating the weights in place.
+def sgd_step(x, t, w1, b1, w2, b2, lr: float) -> torch.Tensor:
+    """One per-sample SGD step of the tutorial's network, in place; returns the outputs.
 
-    The same step as ``Classifier.train_step``, with the gradients written out:
-    for ``y = sigmoid(w2 @ h + b2)`` and the mean of 10 binary cross-entropies,
+    The same step as ``Classifier.train_step``, with the gradients written out: for
+    ``y = sigmoid(w2 @ h + b2)`` and the mean of 10 binary cross-entropies,
     d loss / d (w2 @ h + b2) is ``(y - t) / 10``; the hidden layer's is that sent back
     through ``w2`` times the sigmoid's slope ``h (1 - h)``. Both gradients use the old
-    ``w2``, as the optimiser's step does. ``record`` is the index (from 0) of the first
-    step in this pass whose loss the classifier's progress keeps.
+    ``w2``, as the optimiser's step does.
     """
+    h = torch.addmv(b1, w1, x).sigmoid_()  # (hidden,)
+    y = torch.addmv(b2, w2, h).sigmoid_()  # (10,)
+    dz2 = (y - t).div_(t.numel())  # (10,)
+    dz1 = torch.mv(w2.t(), dz2).mul_(h - h * h)  # (hidden,)
+    w2.addr_(dz2, h, alpha=-lr)
+    b2.add_(dz2, alpha=-lr)
+    w1.addr_(dz1, x, alpha=-lr)
+    b1.add_(dz1, alpha=-lr)
+    return y
+
+
+def _epoch(images, targets, weights, lr: float, record: int, losses: list, step=sgd_step):
+    """Per-sample steps over ``images``, keeping the loss of step ``record`` and every
+    ``PROGRESS_EVERY`` after it (counted from 0) in ``losses``."""
     for i, (x, t) in enumerate(zip(images.unbind(0), targets.unbind(0), strict=True)):
-        h = torch.addmv(b1, w1, x).sigmoid_()  # (hidden,)
-        y = torch.addmv(b2, w2, h).sigmoid_()  # (10,)
+        y = step(x, t, *weights, lr)
         if i == record:
+            # y is the output before this step's update, as the module path's loss is.
             losses.append(nn.functional.binary_cross_entropy(y, t))
             record += PROGRESS_EVERY
-        dz2 = (y - t).div_(t.numel())  # (10,)
-        dz1 = torch.mv(w2.t(), dz2).mul_(h - h * h)  # (hidden,)
-        w2.addr_(dz2, h, alpha=-lr)
-        b2.add_(dz2, alpha=-lr)
-        w1.addr_(dz1, x, alpha=-lr)
-        b1.add_(dz1, alpha=-lr)
 
 
 @torch.no_grad()
 def train_per_sample_fast(
-    classifier: Classifier, dataset: MnistDataset, epochs: int = 3, *, progress: bool | None = None
+    classifier: Classifier,
+    dataset: MnistDataset,
+    epochs: int = 3,
+    *,
+    step=sgd_step,
+    progress: bool | None = None,
 ) -> Classifier:
     """The tutorial's training, many times faster: same steps, same order, same maths.
 
@@ -140,6 +152,9 @@ def train_per_sample_fast(
         device, such as :class:`~mnisttutor.MnistDataset`.
     epochs
         Passes over the data.
+    step
+        The step function, :func:`sgd_step` or a compiled version of it, e.g.
+        ``torch.compile(sgd_step)``.
     progress
         Show a progress bar (default: when writing to a terminal).
 
@@ -163,11 +178,12 @@ def train_per_sample_fast(
     if epochs < 1:
         raise MnistTutorError(f"epochs must be at least 1, got {epochs}.")
     layer1, layer2, lr = _tutorial_layers(classifier)
-    w1, b1, w2, b2 = layer1.weight, layer1.bias, layer2.weight, layer2.bias
+    weights = layer1.weight, layer1.bias, layer2.weight, layer2.bias
     images, targets = dataset.images, dataset.targets
-    if images.device != w1.device or targets.device != w1.device:
+    device = layer1.weight.device
+    if images.device != device or targets.device != device:
         raise MnistTutorError(
-            f"the data is on {images.device} but the classifier on {w1.device}: "
+            f"the data is on {images.device} but the classifier on {device}: "
             f"call dataset.to(device) first."
         )
     n = len(images)
@@ -179,7 +195,7 @@ def train_per_sample_fast(
                 losses: list[torch.Tensor] = []
                 # The module path records the loss at counter 10, 20, ... (counted from 1).
                 first = -(classifier.counter + 1) % PROGRESS_EVERY
-                _epoch(images[start:stop], targets[start:stop], w1, b1, w2, b2, lr, first, losses)
+                _epoch(images[start:stop], targets[start:stop], weights, lr, first, losses, step)
                 classifier.counter += stop - start
                 if losses:
                     classifier.progress.extend(torch.stack(losses).tolist())
@@ -194,6 +210,7 @@ def train_minibatch(
     *,
     batch_size: int = 64,
     seed: int = 0,
+    lr_decay: bool = False,
     progress: bool | None = None,
 ) -> nn.Module:
     """Train on shuffled mini-batches: ``epochs`` passes of ``classifier.train_step(batch)``.
@@ -217,6 +234,10 @@ def train_minibatch(
         Images per step.
     seed
         Seeds the shuffling (not the weights: seed those with ``torch.manual_seed``).
+    lr_decay
+        Lower the optimiser's learning rate linearly, from its value at the start to zero
+        at the last step. A short run then ends with small, careful steps, which gains a
+        few tenths of a point of accuracy. Needs ``classifier.optimiser``.
     progress
         Show a progress bar (default: when writing to a terminal).
 
@@ -243,11 +264,19 @@ def train_minibatch(
     images, targets = dataset.images, dataset.targets
     n = len(images)
     generator = torch.Generator().manual_seed(seed)
+    steps = epochs * -(-n // batch_size)
+    schedule = None
+    if lr_decay:
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            classifier.optimiser, lambda step: 1 - step / steps
+        )
     with tqdm(total=epochs * n, unit="img", disable=not _show(progress)) as bar:
         for epoch in range(epochs):
             bar.set_description(f"epoch {epoch + 1}/{epochs}")
             order = torch.randperm(n, generator=generator).to(images.device)
             for batch in order.split(batch_size):
                 classifier.train_step(images[batch], targets[batch])  # (B, 784), (B, 10)
+                if schedule is not None:
+                    schedule.step()
                 bar.update(len(batch))
     return classifier

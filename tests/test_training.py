@@ -152,3 +152,41 @@ def test_refined_classifier_shape():
     outputs = C(torch.rand(4, 784))
     assert outputs.shape == (4, 10)
     assert ((outputs > 0) & (outputs < 1)).all()
+
+
+def test_step_parts_are_timed_and_train_like_a_step():
+    from mnisttutor.profiling import STEP_PARTS, time_step_parts
+
+    data = _data(30)
+    profiled, reference = _twins()
+    parts = time_step_parts(profiled, data.images, data.targets, warmup=10)
+    assert list(parts) == list(STEP_PARTS)
+    assert all(us > 0 for us in parts.values())
+    for x, t in zip(data.images, data.targets, strict=True):
+        reference.train_step(x, t)
+    for expected, got in zip(reference.parameters(), profiled.parameters(), strict=True):
+        torch.testing.assert_close(got, expected)
+
+
+def test_step_parts_need_more_rows_than_the_warmup():
+    from mnisttutor.profiling import time_step_parts
+
+    data = _data(5)
+    with pytest.raises(ValueError, match="need more than warmup=5 rows"):
+        time_step_parts(Classifier(), data.images, data.targets, warmup=5)
+
+
+def test_minibatch_lr_decay_falls_linearly_to_zero():
+    data = _data(100)
+    classifier = Classifier(hidden=8, optimiser=torch.optim.Adam, lr=0.004)
+    seen = []
+    step = classifier.train_step
+
+    def recording_step(inputs, targets):
+        seen.append(classifier.optimiser.param_groups[0]["lr"])
+        step(inputs, targets)
+
+    classifier.train_step = recording_step
+    train_minibatch(classifier, data, epochs=2, batch_size=50, lr_decay=True, progress=False)
+    assert seen == pytest.approx([0.004, 0.003, 0.002, 0.001])
+    assert classifier.optimiser.param_groups[0]["lr"] == pytest.approx(0.0)

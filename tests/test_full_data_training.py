@@ -1,0 +1,40 @@
+"""The fast and mini-batch trainers on the full data: the accuracies the pages promise."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+import torch
+from torch import nn
+
+from mnisttutor import Classifier, MnistDataset, evaluate, train_minibatch, train_per_sample_fast
+
+pytestmark = pytest.mark.full_data
+
+
+@pytest.fixture(scope="module")
+def datasets(real_csv):
+    return MnistDataset(real_csv.train), MnistDataset(real_csv.test)
+
+
+def test_fast_path_reaches_the_tutorials_accuracy(datasets):
+    train, test = datasets
+    torch.manual_seed(0)
+    classifier = train_per_sample_fast(Classifier(), train, epochs=3, progress=False)
+    assert classifier.counter == 3 * len(train)
+    assert evaluate(classifier, test) >= 0.89
+
+
+def test_refined_minibatch_training_reaches_97_5_percent(datasets):
+    train, test = datasets
+    torch.manual_seed(0)
+    classifier = Classifier(
+        activation=partial(nn.LeakyReLU, 0.02),
+        output_activation=nn.Sigmoid,
+        layer_norm=True,
+        optimiser=torch.optim.Adam,
+        lr=0.003,
+    )
+    train_minibatch(classifier, train, epochs=3, batch_size=64, lr_decay=True, progress=False)
+    assert evaluate(classifier, test) >= 0.975
