@@ -99,22 +99,42 @@ for device in devices:
 # %%
 # Recorded runs on other machines
 # -------------------------------
-# The project's benchmarks (``benchmarks/`` in the repository) write their results
-# to ``benchmarks/results/*.json``. Any such file that names an accelerator as its
-# ``device`` and holds a ``scaling`` list of ``{"hidden": ..., "us_per_step": ...}``
-# is plotted below, labelled with that device and date, as a recorded result, not one
-# measured while building this page.
+# The project's benchmarks (``benchmarks/`` in the repository) write their results to
+# ``benchmarks/results/*.json``, with the date and a description of each device. Rows
+# that give a hidden-layer size and a time per image on a device other than the CPU
+# are plotted below as *recorded* results, labelled with their device and date: they
+# were not measured while building this page.
 
 import json
 from pathlib import Path
 
-recorded = []
-results_dirs = [p / "benchmarks" / "results" for p in (Path.cwd(), *Path.cwd().parents)]
-for path in sorted(next((d for d in results_dirs if d.is_dir()), Path()).glob("*.json")):
+
+def recorded_curves(path):
+    """{device description: [(hidden, µs per step), ...]} from one results file."""
     data = json.loads(path.read_text())
-    if "scaling" in data and not str(data.get("device", "CPU")).startswith("CPU"):
-        recorded.append(data)
-        print(f"recorded: {path.name}: {data['device']} ({data.get('date', 'undated')})")
+    names = data.get("machine", {}).get("devices", {})
+    curves = {}
+    for row in data.get("results", []):
+        us = row.get("us_per_step", row.get("us_per_image"))
+        if "hidden" in row and us is not None and not row.get("device", "cpu").startswith("cpu"):
+            name = f"{names.get(row['device'], row['device'])}, {data.get('date_utc', '')[:10]}"
+            curves.setdefault(name, []).append((row["hidden"], us))
+    return curves
+
+
+results = next(
+    (
+        p / "benchmarks/results"
+        for p in (Path.cwd(), *Path.cwd().parents)
+        if (p / "benchmarks/results").is_dir()
+    ),
+    None,
+)
+recorded = {}
+for path in sorted(results.glob("*.json")) if results else []:
+    recorded |= recorded_curves(path)
+for name in recorded:
+    print(f"recorded: {name}")
 if not recorded:
     print("No benchmark recorded on an accelerator was found, so there is no GPU curve.")
 
@@ -133,14 +153,9 @@ fig, ax = plt.subplots(figsize=(8, 4.5))
 for device in devices:
     us = [s * 1e6 for s in measured[device.type]]
     ax.plot(HIDDEN, us, "o-", label=f"{describe_device(device)} (this build)")
-for data in recorded:
-    rows = sorted(data["scaling"], key=lambda r: r["hidden"])
-    ax.plot(
-        [r["hidden"] for r in rows],
-        [r["us_per_step"] for r in rows],
-        "s--",
-        label=f"{data['device']} (recorded {data.get('date', 'undated')})",
-    )
+for name, points in recorded.items():
+    hidden, us = zip(*sorted(points), strict=True)
+    ax.plot(hidden, us, "s--", label=f"{name} (recorded)")
 ax.set(
     xlabel="hidden nodes",
     ylabel="µs per training step",
