@@ -121,6 +121,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
 
+    def end_headers(self):
+        # linkchecker spaces its requests to a host 0.1-0.6 s apart unless the host
+        # answers with this header (its documented opt-out): 80 s instead of a few here.
+        self.send_header("LinkChecker", "unthrottled")
+        super().end_headers()
+
 
 class LocalServer:
     """Serve ``folder`` on 127.0.0.1 from a thread; use as a context manager.
@@ -235,19 +241,20 @@ def visit(session, url: str, *, color_scheme: str = "light") -> PageReport:
     """Load ``url`` in the browser and report errors, broken images, requests and axe.
 
     ``color_scheme`` ("light" or "dark") is what the page is told the reader prefers;
-    furo follows it, so axe checks the colours readers really get.
+    furo follows it, so axe checks the colours those readers get. The browser is back
+    to "light" afterwards.
     """
     session.get_log("browser")  # drop what earlier pages logged
     session.get_log("performance")
-    session.execute_cdp_cmd(
-        "Emulation.setEmulatedMedia",
-        {"features": [{"name": "prefers-color-scheme", "value": color_scheme}]},
-    )
-    session.get(url)
-    report = PageReport()
-    report.broken_images = session.execute_async_script(_BROKEN_IMAGES_JS)
-    session.execute_script(AXE_JS.read_text(encoding="utf-8"))
-    violations = session.execute_async_script(_AXE_RUN_JS)
+    _prefer_color_scheme(session, color_scheme)
+    try:
+        session.get(url)
+        report = PageReport()
+        report.broken_images = session.execute_async_script(_BROKEN_IMAGES_JS)
+        session.execute_script(AXE_JS.read_text(encoding="utf-8"))
+        violations = session.execute_async_script(_AXE_RUN_JS)
+    finally:
+        _prefer_color_scheme(session, "light")
     if isinstance(violations, dict):  # axe itself failed: that must not pass as clean
         raise RuntimeError(f"axe-core failed on {url}: {violations['error']}")
     report.axe_violations = violations
@@ -273,6 +280,13 @@ def visit(session, url: str, *, color_scheme: str = "light") -> PageReport:
         and urlsplit(request_url).netloc != own_host
     )
     return report
+
+
+def _prefer_color_scheme(session, scheme: str):
+    session.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -432,7 +446,7 @@ def broken_links(start_urls: list[str]) -> list[str]:
     """
     with tempfile.TemporaryDirectory() as config_dir:
         config = Path(config_dir) / "linkcheckerrc"
-        config.write_text("[AnchorCheck]\n", encoding="utf-8")
+        config.write_text("[checking]\nmaxrequestspersecond=1000\n[AnchorCheck]\n")
         Path(config_dir).chmod(0o755)  # linkchecker drops root to `nobody`, who must read it
         config.chmod(0o644)
         result = subprocess.run(

@@ -35,6 +35,7 @@ def test_fixture_pages_are_all_found():
         "broken-image.html",
         "broken-link.html",
         "console-error.html",
+        "dark-contrast.html",
         "external.html",
         "inaccessible.html",
         "invalid.html",
@@ -76,6 +77,15 @@ def test_requests_to_other_hosts_are_recorded_and_blocked(reports):
 def test_serious_accessibility_violations_are_reported(reports):
     found = {v["id"] for v in reports["inaccessible.html"].serious_axe_violations()}
     assert found == {"image-alt", "color-contrast"}
+
+
+def test_colours_are_checked_in_the_scheme_the_reader_prefers(broken_url, browser, npm_tools):
+    def contrast_failures(scheme):
+        report = sitecheck.visit(browser, broken_url + "dark-contrast.html", color_scheme=scheme)
+        return [v["id"] for v in report.serious_axe_violations()]
+
+    assert contrast_failures("light") == []
+    assert contrast_failures("dark") == ["color-contrast"]
 
 
 def test_external_resources_are_found_in_html_and_css():

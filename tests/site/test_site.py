@@ -34,6 +34,17 @@ def test_page_has_no_serious_accessibility_violations(page_report):
     )
 
 
+def test_page_has_no_serious_accessibility_violations_in_dark_mode(
+    page, site_url, browser, npm_tools
+):
+    """furo follows the reader's colour preference: check the dark colours too."""
+    report = sitecheck.visit(browser, site_url + page, color_scheme="dark")
+    violations = report.serious_axe_violations()
+    assert violations == [], "\n".join(
+        f"{v['impact']} {v['id']}: {v['help']} at {v['nodes'][:5]}" for v in violations
+    )
+
+
 @pytest.fixture(scope="session")
 def vnu_report(site_dir, npm_tools):
     """vnu's errors for the whole site, from one run of the checker."""
