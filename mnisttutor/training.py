@@ -13,6 +13,7 @@ Three ways to train a :class:`~mnisttutor.Classifier`:
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -23,6 +24,7 @@ from .dataset import MnistDataset
 from .errors import MnistTutorError
 
 BAR_CHUNK = 1000  # update the progress bar this many steps at a time, not every step
+MOSTLY_BLANK = 0.5  # skip blank pixels when at least this share of them is blank
 
 
 def _show(progress: bool | None) -> bool:
@@ -106,15 +108,49 @@ def sgd_step(x, t, w1, b1, w2, b2, lr: float) -> torch.Tensor:
     return y
 
 
-def _epoch(images, targets, weights, lr: float, record: int, losses: list, step=sgd_step):
-    """Per-sample steps over ``images``, keeping the loss of step ``record`` and every
-    ``PROGRESS_EVERY`` after it (counted from 0) in ``losses``."""
+def _keep_loss(i: int, record: list[int], y, t, losses: list) -> None:
+    """Keep the loss of step ``record[0]`` (counted from 0 in this chunk) and every
+    ``PROGRESS_EVERY`` after it. ``y`` is the output before the step's update, as the
+    module path's loss is."""
+    if i == record[0]:
+        losses.append(nn.functional.binary_cross_entropy(y, t))
+        record[0] += PROGRESS_EVERY
+
+
+def _dense_steps(images, targets, weights, lr: float, record: int, losses: list, step) -> None:
+    """``step`` (:func:`sgd_step` or a compiled copy) for each image in turn."""
+    record_ = [record]
     for i, (x, t) in enumerate(zip(images.unbind(0), targets.unbind(0), strict=True)):
-        y = step(x, t, *weights, lr)
-        if i == record:
-            # y is the output before this step's update, as the module path's loss is.
-            losses.append(nn.functional.binary_cross_entropy(y, t))
-            record += PROGRESS_EVERY
+        _keep_loss(i, record_, step(x, t, *weights, lr), t, losses)
+
+
+def _blank_skipping_steps(images, targets, weights, lr: float, record: int, losses: list):
+    """:func:`sgd_step` for each image in turn, reading and updating only the weights of
+    its non-blank pixels.
+
+    A blank pixel (0) adds nothing to the hidden layer's sums, and its weights' gradient,
+    ``dz1 * 0``, is zero: skipping it changes no result but the order of additions. Four
+    in five MNIST pixels are blank, so each step moves a fifth of the first layer's
+    weights through memory instead of all of them.
+    """
+    w1, b1, w2, b2 = weights
+    w1t = w1.t().contiguous()  # (784, hidden): each pixel's weights in one row
+    rows, cols = images.nonzero(as_tuple=True)
+    counts = torch.bincount(rows, minlength=len(images)).tolist()
+    pixels, values = cols.split(counts), images[rows, cols].split(counts)  # per image
+    record_ = [record]
+    for i, (on, x, t) in enumerate(zip(pixels, values, targets.unbind(0), strict=True)):
+        w1_on = w1t.index_select(0, on)  # (pixels on, hidden)
+        h = torch.addmv(b1, w1_on.t(), x).sigmoid_()  # (hidden,)
+        y = torch.addmv(b2, w2, h).sigmoid_()  # (10,)
+        _keep_loss(i, record_, y, t, losses)
+        dz2 = (y - t).div_(t.numel())  # (10,)
+        dz1 = torch.mv(w2.t(), dz2).mul_(h - h * h)  # (hidden,)
+        w2.addr_(dz2, h, alpha=-lr)
+        b2.add_(dz2, alpha=-lr)
+        w1t.index_add_(0, on, torch.outer(x, dz1), alpha=-lr)
+        b1.add_(dz1, alpha=-lr)
+    w1.copy_(w1t.t())
 
 
 @torch.no_grad()
@@ -123,7 +159,7 @@ def train_per_sample_fast(
     dataset: MnistDataset,
     epochs: int = 3,
     *,
-    step=sgd_step,
+    step: Callable | None = None,
     progress: bool | None = None,
 ) -> Classifier:
     """The tutorial's training, many times faster: same steps, same order, same maths.
@@ -153,8 +189,10 @@ def train_per_sample_fast(
     epochs
         Passes over the data.
     step
-        The step function, :func:`sgd_step` or a compiled version of it, e.g.
-        ``torch.compile(sgd_step)``.
+        ``None`` (default) for the fastest step, which skips blank pixels in mostly
+        blank images; or a step
+        over all pixels with the signature of :func:`sgd_step`: ``sgd_step`` itself, or
+        a compiled copy such as ``torch.compile(sgd_step)``.
     progress
         Show a progress bar (default: when writing to a terminal).
 
@@ -195,7 +233,13 @@ def train_per_sample_fast(
                 losses: list[torch.Tensor] = []
                 # The module path records the loss at counter 10, 20, ... (counted from 1).
                 first = -(classifier.counter + 1) % PROGRESS_EVERY
-                _epoch(images[start:stop], targets[start:stop], weights, lr, first, losses, step)
+                chunk = images[start:stop], targets[start:stop], weights, lr, first, losses
+                if step is not None:
+                    _dense_steps(*chunk, step)
+                elif (chunk[0] == 0).float().mean() >= MOSTLY_BLANK:
+                    _blank_skipping_steps(*chunk)
+                else:  # skipping would cost more than it saves
+                    _dense_steps(*chunk, sgd_step)
                 classifier.counter += stop - start
                 if losses:
                     classifier.progress.extend(torch.stack(losses).tolist())

@@ -17,16 +17,16 @@ from mnisttutor import (
     train_per_sample,
     train_per_sample_fast,
 )
+from mnisttutor.training import sgd_step
 
 
-def _data(n: int, seed: int = 0) -> SimpleNamespace:
+def _data(n: int, seed: int = 0, blank: float = 0.0) -> SimpleNamespace:
+    """``n`` random images with about ``blank`` of their pixels 0, as in MNIST (0.8)."""
     generator = torch.Generator().manual_seed(seed)
     labels = torch.randint(0, 10, (n,), generator=generator)
-    return SimpleNamespace(
-        images=torch.rand(n, 784, generator=generator),
-        labels=labels,
-        targets=torch.eye(10)[labels],
-    )
+    images = torch.rand(n, 784, generator=generator)
+    images[torch.rand(n, 784, generator=generator) < blank] = 0
+    return SimpleNamespace(images=images, labels=labels, targets=torch.eye(10)[labels])
 
 
 def _twins(**options) -> tuple[Classifier, Classifier]:
@@ -36,13 +36,23 @@ def _twins(**options) -> tuple[Classifier, Classifier]:
     return a, b
 
 
-@pytest.mark.parametrize(("hidden", "lr"), [(200, 0.01), (16, 0.5)])
-def test_fast_path_takes_the_module_paths_steps(hidden, lr):
+@pytest.mark.parametrize(
+    ("hidden", "lr", "blank", "step"),
+    [
+        (200, 0.01, 0.8, None),  # MNIST-like: the step that skips blank pixels
+        (16, 0.5, 0.8, None),
+        (200, 0.01, 0.0, None),  # no blank pixels: the default falls back to sgd_step
+        (200, 0.01, 0.8, sgd_step),
+        (16, 0.5, 0.0, sgd_step),
+    ],
+)
+def test_fast_path_takes_the_module_paths_steps(hidden, lr, blank, step):
     """Reference test: the hand-written update against nn.Module + BCELoss + SGD."""
-    data = _data(157)  # not a multiple of the progress interval or the bar chunk
+    data = _data(157, blank=blank)  # not a multiple of the progress interval or the bar chunk
+    data.images[3] = 0  # an all-blank image
     reference, fast = _twins(hidden=hidden, lr=lr)
     train_per_sample(reference, data, epochs=2, progress=False)
-    train_per_sample_fast(fast, data, epochs=2, progress=False)
+    train_per_sample_fast(fast, data, epochs=2, step=step, progress=False)
     for expected, got in zip(reference.parameters(), fast.parameters(), strict=True):
         torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
     assert fast.counter == reference.counter == 314
@@ -52,7 +62,7 @@ def test_fast_path_takes_the_module_paths_steps(hidden, lr):
 
 def test_fast_path_continues_the_progress_count():
     """Progress keeps the loss at every 10th step counted over all calls, as the module does."""
-    data = _data(23)
+    data = _data(23, blank=0.8)
     reference, fast = _twins()
     for _ in range(3):
         train_per_sample(reference, data, epochs=1, progress=False)
@@ -61,8 +71,9 @@ def test_fast_path_continues_the_progress_count():
     torch.testing.assert_close(fast.progress, reference.progress, rtol=1e-5, atol=1e-6)
 
 
-def test_fast_path_moves_the_weights_in_place():
-    data = _data(5)
+@pytest.mark.parametrize("blank", [0.0, 0.8])
+def test_fast_path_moves_the_weights_in_place(blank):
+    data = _data(5, blank=blank)
     classifier = Classifier(hidden=8)
     weight = classifier.model[0].weight
     before = weight.detach().clone()
