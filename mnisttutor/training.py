@@ -190,9 +190,9 @@ def train_per_sample_fast(
         Passes over the data.
     step
         ``None`` (default) for the fastest step, which skips blank pixels in mostly
-        blank images; or a step
-        over all pixels with the signature of :func:`sgd_step`: ``sgd_step`` itself, or
-        a compiled copy such as ``torch.compile(sgd_step)``.
+        blank images; or a step over all pixels with the signature of
+        :func:`~mnisttutor.training.sgd_step`: ``sgd_step`` itself, or a compiled copy
+        such as ``torch.compile(sgd_step)``.
     progress
         Show a progress bar (default: when writing to a terminal).
 
