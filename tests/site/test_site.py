@@ -81,3 +81,14 @@ def test_stylesheets_load_nothing_from_another_host(site_dir):
 def test_no_broken_links(site_dir, site_url, linkchecker):
     pages = [site_url + page for page in sitecheck.site_pages(site_dir)]
     assert sitecheck.broken_links(pages) == []
+
+
+def test_every_example_has_a_page(site_dir):
+    """The per-page checks cover the whole gallery: no example was left out of the build."""
+    examples = sitecheck.ROOT / "examples"
+    expected = {
+        "auto_examples/" + path.relative_to(examples).with_suffix(".html").as_posix()
+        for path in examples.rglob("plot_*.py")
+    }
+    assert expected, f"no examples found under {examples}"
+    assert expected - set(sitecheck.site_pages(site_dir)) == set()
