@@ -70,25 +70,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
         time.sleep(self.server.delay)
         name = self.path.rsplit("/", 1)[-1]
+        if name not in self.server.stall | self.server.truncate:
+            super().do_GET()
+            return
+        body = (Path(self.directory) / name).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))  # promises the whole body
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.wfile.flush()
         if name in self.server.stall:
-            body = (Path(self.directory) / name).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
             self.server.stopping.wait(timeout=30)
-            return
-        if name in self.server.truncate:
-            body = (Path(self.directory) / name).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        super().do_GET()
+        self.close_connection = True
 
 
 @pytest.fixture
