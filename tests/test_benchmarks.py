@@ -1,0 +1,74 @@
+"""The benchmark scripts run, on small synthetic data, and write what they promise."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from mnisttutor import data
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def run_script(synthetic, monkeypatch):
+    """``run_script(name, *args)`` runs benchmarks/<name>.py as a script, on the synthetic data."""
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(synthetic))
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    threads = torch.get_num_threads()
+
+    def run(name: str, *args: str) -> None:
+        monkeypatch.setattr(sys, "argv", [f"{name}.py", *args])
+        runpy.run_path(str(BENCHMARKS / f"{name}.py"), run_name="__main__")
+
+    yield run
+    torch.set_num_threads(threads)
+
+
+def test_paths_benchmark_compares_like_with_like(run_script, tmp_path):
+    output = tmp_path / "paths.json"
+    paths = ["original", "tensor_dataset", "hand_written", "fast", "minibatch"]
+    run_script(
+        "run", "--quick", "0.5", "--device", "cpu", "--paths", *paths, "--output", str(output)
+    )
+    record = json.loads(output.read_text())
+    assert record["machine"]["cpu"].startswith("CPU: ")
+    assert set(record["versions"]) >= {"python", "torch", "numpy", "pandas", "mnisttutor"}
+    assert record["run"]["quick_fraction"] == 0.5
+    rows = {row["path"]: row for row in record["results"]}
+    assert list(rows) == paths
+    assert all(row["extrapolated"] and row["images_timed"] == 30 for row in rows.values())
+    assert rows["original"]["speedup_vs_original"] == 1.0
+    # The same steps from the same start: every per-image path scores the same.
+    per_image = {rows[p]["test_accuracy"] for p in paths[:-1]}
+    assert len(per_image) == 1
+    assert output.with_suffix(".csv").read_text().startswith("device,path,label,")
+
+
+def test_scaling_and_profile_scripts_write_results(run_script, tmp_path):
+    run_script(
+        "scaling",
+        "--steps",
+        "5",
+        "--hidden",
+        "8",
+        "16",
+        "--device",
+        "cpu",
+        "--output",
+        str(tmp_path / "scaling.json"),
+    )
+    scaling = json.loads((tmp_path / "scaling.json").read_text())
+    assert [row["hidden"] for row in scaling["scaling"]] == [8, 16]
+    assert scaling["device"].startswith("CPU: ")
+    run_script(
+        "profile_step", "--steps", "5", "--device", "cpu", "--output", str(tmp_path / "p.json")
+    )
+    parts = [row["part"] for row in json.loads((tmp_path / "p.json").read_text())["results"]]
+    assert parts[:5] == ["forward", "loss", "zero_grad", "backward", "step"]
+    assert "original: read one item through pandas" in parts
