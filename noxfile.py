@@ -40,6 +40,8 @@ def docs(session):
         "--keep-going",
         "-b",
         "html",
+        "-d",
+        "docs/_build/doctrees",  # not inside html/, which is what gets published
         "docs",
         "docs/_build/html",
         *session.posargs,
