@@ -129,28 +129,33 @@ def _blank_skipping_steps(images, targets, weights, lr: float, record: int, loss
     its non-blank pixels.
 
     A blank pixel (0) adds nothing to the hidden layer's sums, and its weights' gradient,
-    ``dz1 * 0``, is zero: skipping it changes no result but the order of additions. Four
-    in five MNIST pixels are blank, so each step moves a fifth of the first layer's
-    weights through memory instead of all of them.
+    ``dz1 * 0``, is zero: skipping it changes no result but the order of additions. Most
+    MNIST pixels are blank, so each step moves a fraction of the first layer's weights
+    through memory instead of all of them. The step is also written in fewer, larger
+    operations than :func:`sgd_step`, since each one costs microseconds to call.
     """
     w1, b1, w2, b2 = weights
-    w1t = w1.t().contiguous()  # (784, hidden): each pixel's weights in one row
-    rows, cols = images.nonzero(as_tuple=True)
+    # Each pixel's first-layer weights as one row, and the bias as the row of one more
+    # pixel that is always 1, so one operation updates weights and bias together.
+    w1t = torch.cat([w1.t(), b1[None]])  # (785, hidden)
+    inputs = torch.cat([images, images.new_ones(len(images), 1)], dim=1)  # (N, 785)
+    rows, cols = inputs.nonzero(as_tuple=True)
     counts = torch.bincount(rows, minlength=len(images)).tolist()
-    pixels, values = cols.split(counts), images[rows, cols].split(counts)  # per image
+    pixels, values = cols.split(counts), inputs[rows, cols].split(counts)  # per image
+    w2t = w2.t()
+    alpha = -lr / targets.shape[1]  # the mean over the outputs, folded into the step size
     record_ = [record]
     for i, (on, x, t) in enumerate(zip(pixels, values, targets.unbind(0), strict=True)):
-        w1_on = w1t.index_select(0, on)  # (pixels on, hidden)
-        h = torch.addmv(b1, w1_on.t(), x).sigmoid_()  # (hidden,)
+        h = torch.mv(w1t.index_select(0, on).t(), x).sigmoid_()  # (hidden,)
         y = torch.addmv(b2, w2, h).sigmoid_()  # (10,)
         _keep_loss(i, record_, y, t, losses)
-        dz2 = (y - t).div_(t.numel())  # (10,)
-        dz1 = torch.mv(w2.t(), dz2).mul_(h - h * h)  # (hidden,)
-        w2.addr_(dz2, h, alpha=-lr)
-        b2.add_(dz2, alpha=-lr)
-        w1t.index_add_(0, on, torch.outer(x, dz1), alpha=-lr)
-        b1.add_(dz1, alpha=-lr)
-    w1.copy_(w1t.t())
+        dy = y - t  # (10,) the loss's gradient, times 10
+        dh = torch.mv(w2t, dy).mul_(torch.addcmul(h, h, h, value=-1))  # (hidden,) times 10
+        w2.addr_(dy, h, alpha=alpha)
+        b2.add_(dy, alpha=alpha)
+        w1t.index_add_(0, on, torch.outer(x, dh), alpha=alpha)
+    w1.copy_(w1t[:-1].t())
+    b1.copy_(w1t[-1])
 
 
 @torch.no_grad()
