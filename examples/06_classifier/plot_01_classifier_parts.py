@@ -93,3 +93,20 @@ for _ in range(5):  # five steps on the same image: the loss falls each time
     losses.append(C.loss_function(outputs, target).item())
     C.train(image, target)
 print(f"steps taken: {C.counter}; loss on this image: {[round(x, 4) for x in losses]}")
+
+# %%
+# The loss falling
+# ----------------
+# Each step moves every weight a little against its gradient, so the loss on this image
+# falls. Training on 60,000 different images, next, makes the network good at all of
+# them rather than at one.
+
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(range(1, len(losses) + 1), losses, "o-")
+ax.set(xlabel="training step", ylabel="BCE loss before the step", xticks=range(1, 6))
+ax.set_title("Five steps on one image")
+fig.tight_layout()
+ax.grid(alpha=0.3)
+plt.show()
