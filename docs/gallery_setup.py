@@ -92,6 +92,7 @@ def build_wheel(out_dir: Path) -> Path:
     (out_dir / "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>mnisttutor wheels</title></head>\n"
-        f'<body><h1>mnisttutor wheels</h1>\n<p><a href="{name}">{name}</a></p></body></html>\n'
+        "<body><main><h1>mnisttutor wheels</h1>\n"  # <main>: a landmark for screen readers
+        f'<p><a href="{name}">{name}</a></p></main></body></html>\n'
     )
     return wheel

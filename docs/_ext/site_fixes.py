@@ -11,9 +11,16 @@
 - sphinx-gallery repeats an empty ``<div id='sg-tag-list'>`` for every section in the
   gallery's main index, so the id appears more than once (vnu: duplicate ID). Only the
   first is kept.
+- sphinx.ext.viewcode builds each source page's "[docs]" links from the module name the
+  first documented object of that module was documented under. When a module's objects
+  are documented under two names (``mnisttutor.train_per_sample`` and
+  ``mnisttutor.training.sgd_step``), the others' links point at anchors that do not
+  exist (linkchecker: anchor not found). After the build, each such link is pointed at
+  the one anchor on its target page that names the same object.
 """
 
 import re
+from pathlib import Path
 
 from sphinx import addnodes
 from sphinx.writers.html5 import HTML5Translator
@@ -52,8 +59,42 @@ def drop_cdn_and_repeated_ids(app, docname, source):
     source[0] = text
 
 
+VIEWCODE_BACKLINK = re.compile(r'<a class="viewcode-back" href="([^"#]+)#([^"]+)">')
+ANCHOR = re.compile(r'\sid="([^"]+)"')
+
+
+def repair_viewcode_backlinks(app, exception):
+    source_pages = Path(app.outdir, "_modules")
+    if exception or app.builder.format != "html" or not source_pages.is_dir():
+        return
+    anchors = {}  # target page -> its ids
+
+    def repair(page, match):
+        target = (page.parent / match[1]).resolve()
+        if target not in anchors:
+            text = target.read_text(encoding="utf-8") if target.is_file() else ""
+            anchors[target] = set(ANCHOR.findall(text))
+        if match[2] in anchors[target]:
+            return match[0]
+        # "mnisttutor.sgd_step" -> the one id ending in ".sgd_step" (longest name first)
+        parts = match[2].split(".")
+        for start in range(1, len(parts)):
+            suffix = "." + ".".join(parts[start:])
+            found = [a for a in anchors[target] if a.endswith(suffix)]
+            if len(found) == 1:
+                return f'<a class="viewcode-back" href="{match[1]}#{found[0]}">'
+        return match[0]  # left broken: the site checks' linkchecker reports it
+
+    for page in source_pages.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        repaired = VIEWCODE_BACKLINK.sub(lambda match, page=page: repair(page, match), html)
+        if repaired != html:
+            page.write_text(repaired, encoding="utf-8")
+
+
 def setup(app):
     for builder in ("html", "dirhtml", "singlehtml"):
         app.set_translator(builder, AccessibleHTMLTranslator, override=True)
     app.connect("source-read", drop_cdn_and_repeated_ids)
+    app.connect("build-finished", repair_viewcode_backlinks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
