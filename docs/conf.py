@@ -86,7 +86,6 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"__init__\.py",
     "doc_module": ("mnisttutor",),
     "backreferences_dir": "gen_modules/backreferences",
-    "reference_url": {"mnisttutor": None},
     "reset_modules": ("matplotlib", "seaborn", "gallery_setup.reset_state"),
     "first_notebook_cell": gallery_setup.first_notebook_cell(wheels_url),
     "remove_config_comments": True,
@@ -95,6 +94,9 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
     "show_memory": False,
+    # One walkthrough at a time: several of them time things, and parallel runs on the
+    # build's few cores would disturb each other's measurements.
+    "parallel": False,
     "min_reported_time": 1,
     "promote_jupyter_magic": False,
 }
