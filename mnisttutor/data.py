@@ -22,7 +22,7 @@ import numpy as np
 import pooch
 import requests
 from filelock import FileLock
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: tqdm.auto warns in Jupyter without ipywidgets
 
 from .errors import DataNotFoundError, InvalidDataError
 
