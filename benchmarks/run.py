@@ -4,10 +4,14 @@
     python benchmarks/run.py --quick    # development: 5% of an epoch, extrapolated
 
 Every path trains from the same initial weights on the same CSV files, in one run, with
-the same torch thread setting, so the ratios compare like with like even on a busy
-machine. Reading the CSVs is not timed; each path's training loop and the test are.
-Results go to benchmarks/results/paths.json and .csv with the machine, the versions and
-the date.
+the same torch thread setting. The per-image paths take turns: the run is cut into
+rounds of ``--round-images`` images, and in each round every path trains on the same
+images, in a rotating order, so a change in the machine's load falls on all of them
+alike. Each row gives the mean speed over all rounds and the best round's (the least
+disturbed, as ``timeit`` reports), with wall-clock and CPU time. The mini-batch path
+trains whole runs, ``--minibatch-repeats`` times, spread over the rounds. Reading the
+CSVs is not timed. Results go to benchmarks/results/paths.json and .csv with the
+machine, the versions and the date.
 """
 
 from __future__ import annotations
@@ -37,45 +41,47 @@ from mnisttutor.profiling import synchronize
 from mnisttutor.training import sgd_step
 
 QUICK_FRACTION = 0.05
+ROUND_IMAGES = 6000
 MINIBATCH = {"batch_size": 64, "lr": 0.003, "lr_decay": True}
 
 
-def _head(dataset, n: int, device) -> SimpleNamespace:
-    """The first ``n`` images of ``dataset`` (all of them for n = None), on ``device``."""
-    return SimpleNamespace(
-        images=dataset.images[:n].to(device), targets=dataset.targets[:n].to(device)
-    )
+def _tutorial_classifier(ctx, cls=Classifier):
+    C = cls().to(ctx.device)
+    C.load_state_dict(ctx.weights)  # the same start for every path
+    return C
 
 
-def _tutorial_weights(seed: int) -> dict:
-    torch.manual_seed(seed)
-    return Classifier().state_dict()
-
-
-def original(ctx) -> dict:
+class Original:
     """The published code: pandas .iloc for every item, the nn.Module per sample."""
-    train_ds = original_tutorial.MnistDataset(ctx.files.train)
-    test_ds = original_tutorial.MnistDataset(ctx.files.test)
-    if ctx.n is not None:
-        train_ds = Subset(train_ds, range(ctx.n))  # iterates until IndexError, as a Dataset does
-    C = original_tutorial.Classifier()
-    C.load_state_dict(ctx.weights)  # the same start as every other path
-    if ctx.device.type != "cpu":
-        # The published GPU notebook made every tensor on the GPU by default.
-        C.to(ctx.device)
-        train_ds = _MovedItems(train_ds, ctx.device)
-        test_ds = _MovedItems(test_ds, ctx.device)
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        # Quiet its "counter = " lines and torch's warning about its read-only arrays.
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.train_ds = original_tutorial.MnistDataset(ctx.files.train)
+        self.test_ds = original_tutorial.MnistDataset(ctx.files.test)
+        self.C = _tutorial_classifier(ctx, original_tutorial.Classifier)
+
+    def _quietly(self):
+        # Its "counter = " and "training epoch" lines, and torch's warning about its
+        # read-only arrays.
+        stack = contextlib.ExitStack()
+        stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+        stack.enter_context(warnings.catch_warnings())
         warnings.filterwarnings("ignore", "The given NumPy array is not writable")
-        seconds = _timed(lambda: original_tutorial.train(C, train_ds, ctx.epochs), ctx.device)
-        cpu = _timed.cpu
-        accuracy = original_tutorial.score(C, test_ds)
-    return {"seconds": seconds, "cpu_seconds": cpu, "accuracy": accuracy}
+        return stack
+
+    def train(self, start, stop):
+        # A Subset iterates until IndexError, as the tutorial's Dataset did.
+        part = _Moved(Subset(self.train_ds, range(start, stop)), self.ctx.device)
+        with self._quietly():
+            original_tutorial.train(self.C, part, 1)
+
+    def accuracy(self):
+        with self._quietly():
+            return original_tutorial.score(self.C, _Moved(self.test_ds, self.ctx.device))
 
 
-class _MovedItems:
-    """A dataset whose items are moved to ``device``: the original's GPU variant."""
+class _Moved:
+    """Items moved to the device, as the published GPU notebook made them (no-op on CPU)."""
 
     def __init__(self, dataset, device):
         self.dataset, self.device = dataset, device
@@ -85,43 +91,49 @@ class _MovedItems:
         return label, image.to(self.device), target.to(self.device)
 
 
-def tensor_dataset(ctx) -> dict:
+class TensorDataset:
     """The same nn.Module step, fed from the package's tensors built once."""
-    C = Classifier().to(ctx.device)
-    C.load_state_dict(ctx.weights)
-    data = _head(ctx.train, ctx.n, ctx.device)
-    seconds = _timed(lambda: train_per_sample(C, data, ctx.epochs, progress=False), ctx.device)
-    return {"seconds": seconds, "cpu_seconds": _timed.cpu, "accuracy": evaluate(C, ctx.test)}
+
+    def __init__(self, ctx):
+        self.ctx, self.C = ctx, _tutorial_classifier(ctx)
+        self.images, self.targets = (
+            ctx.train.images.to(ctx.device),
+            ctx.train.targets.to(ctx.device),
+        )
+
+    def _part(self, start, stop):
+        return SimpleNamespace(images=self.images[start:stop], targets=self.targets[start:stop])
+
+    def train(self, start, stop):
+        train_per_sample(self.C, self._part(start, stop), 1, progress=False)
+
+    def accuracy(self):
+        return evaluate(self.C, self.ctx.test)
 
 
-def hand_written(ctx, step=None, compiled: bool = False) -> dict:
-    """train_per_sample_fast: by default skipping blank pixels; or ``step`` over all of them,
-    compiled with torch.compile when ``compiled``."""
-    C = Classifier().to(ctx.device)
-    C.load_state_dict(ctx.weights)
-    data = _head(ctx.train, ctx.n, ctx.device)
-    compile_seconds = None
-    if compiled:
-        step = torch.compile(step, fullgraph=True, dynamic=False)
-        start = time.perf_counter()
-        with torch.no_grad():  # compiles on the first call
-            step(data.images[0], data.targets[0], *C.parameters(), 0.01)
-        synchronize(ctx.device)
-        compile_seconds = time.perf_counter() - start
-        C.load_state_dict(ctx.weights)  # undo that step: start where the others do
-    seconds = _timed(
-        lambda: train_per_sample_fast(C, data, ctx.epochs, step=step, progress=False), ctx.device
-    )
-    return {
-        "seconds": seconds,
-        "cpu_seconds": _timed.cpu,
-        "accuracy": evaluate(C, ctx.test),
-        "compile_s": compile_seconds,
-    }
+class HandWritten(TensorDataset):
+    """train_per_sample_fast: ``step=None`` skips blank pixels; or ``step`` over all of
+    them, compiled with torch.compile when ``compiled`` (compile time kept apart)."""
+
+    def __init__(self, ctx, step=None, compiled=False):
+        super().__init__(ctx)
+        self.step, self.compile_s = step, None
+        if compiled:
+            self.step = torch.compile(step, fullgraph=True, dynamic=False)
+            start = time.perf_counter()
+            with torch.no_grad():  # compiles on the first call
+                self.step(self.images[0], self.targets[0], *self.C.parameters(), 0.01)
+            synchronize(ctx.device)
+            self.compile_s = time.perf_counter() - start
+            self.C.load_state_dict(ctx.weights)  # undo that step
+
+    def train(self, start, stop):
+        part = self._part(start, stop)
+        train_per_sample_fast(self.C, part, 1, step=self.step, progress=False)
 
 
-def minibatch(ctx) -> dict:
-    """The tutorial author's refined network on shuffled mini-batches of 64."""
+def minibatch_run(ctx):
+    """The tutorial author's refined network, whole runs on shuffled mini-batches of 64."""
     torch.manual_seed(ctx.seed)
     C = Classifier(
         activation=partial(nn.LeakyReLU, 0.02),
@@ -130,49 +142,110 @@ def minibatch(ctx) -> dict:
         optimiser=torch.optim.Adam,
         lr=MINIBATCH["lr"],
     ).to(ctx.device)
-    data = _head(ctx.train, ctx.n, ctx.device)
-    seconds = _timed(
-        lambda: train_minibatch(
-            C,
-            data,
-            ctx.epochs,
-            batch_size=MINIBATCH["batch_size"],
-            lr_decay=MINIBATCH["lr_decay"],
-            seed=ctx.seed,
-            progress=False,
-        ),
+    data = SimpleNamespace(
+        images=ctx.train.images[: ctx.n].to(ctx.device),
+        targets=ctx.train.targets[: ctx.n].to(ctx.device),
+    )
+    options = {k: MINIBATCH[k] for k in ("batch_size", "lr_decay")}
+    wall, cpu = _timed(
+        lambda: train_minibatch(C, data, ctx.epochs, seed=ctx.seed, progress=False, **options),
         ctx.device,
     )
-    return {"seconds": seconds, "cpu_seconds": _timed.cpu, "accuracy": evaluate(C, ctx.test)}
+    return wall, cpu, evaluate(C, ctx.test)
 
 
 PATHS = {
-    "original": ("the original code as published (pandas per item, nn.Module)", original),
-    "tensor_dataset": ("the package's Classifier + MnistDataset (tensors)", tensor_dataset),
+    "original": ("the original code as published (pandas per item, nn.Module)", Original),
+    "tensor_dataset": ("the package's Classifier + MnistDataset (tensors)", TensorDataset),
     "hand_written": (
         "hand-written update, same maths, eager (sgd_step)",
-        partial(hand_written, step=sgd_step),
+        partial(HandWritten, step=sgd_step),
     ),
     "compiled": (
         "the same update, compiled (torch.compile(sgd_step))",
-        partial(hand_written, step=sgd_step, compiled=True),
+        partial(HandWritten, step=sgd_step, compiled=True),
     ),
-    "fast": (
-        "the same update, skipping blank pixels (train_per_sample_fast)",
-        hand_written,
-    ),
-    "minibatch": ("mini-batches of 64: LeakyReLU, LayerNorm, Adam, lr decay", minibatch),
+    "fast": ("the same update, skipping blank pixels (train_per_sample_fast)", HandWritten),
+    "minibatch": ("mini-batches of 64: LeakyReLU, LayerNorm, Adam, lr decay", None),
 }
 
 
-def _timed(work, device) -> float:
-    """Wall seconds for ``work()``; the process's CPU seconds go to ``_timed.cpu``."""
+def _timed(work, device) -> tuple[float, float]:
+    """Wall and CPU seconds for ``work()``, waiting for the device at both ends."""
     synchronize(device)
     start, cpu_start = time.perf_counter(), time.process_time()
     work()
     synchronize(device)
-    _timed.cpu = time.process_time() - cpu_start
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu_start
+
+
+def measure(ctx, names, round_images, minibatch_repeats) -> dict:
+    """Per path: lists of (images, wall s, CPU s) per round, and the test accuracy."""
+    per_image = [n for n in names if n != "minibatch"]
+    trainers = {}
+    for name in per_image:
+        print(f"[{ctx.device}] preparing {name}", flush=True)
+        trainers[name] = PATHS[name][1](ctx)
+    n = ctx.n or len(ctx.train)
+    rounds = [
+        (start, min(start + round_images, n))
+        for _ in range(ctx.epochs)
+        for start in range(0, n, round_images)
+    ]
+    minibatch_at = set()
+    if "minibatch" in names:
+        reps = max(1, minibatch_repeats)
+        minibatch_at = {int((k + 0.5) * len(rounds) / reps) for k in range(reps)}
+    timings = {name: [] for name in names}
+    accuracy = {}
+    for r, (start, stop) in enumerate(rounds):
+        shift = r % max(1, len(per_image))
+        for name in per_image[shift:] + per_image[:shift]:
+            wall, cpu = _timed(lambda: trainers[name].train(start, stop), ctx.device)  # noqa: B023
+            timings[name].append((stop - start, wall, cpu))
+        if r in minibatch_at:
+            wall, cpu, accuracy["minibatch"] = minibatch_run(ctx)
+            timings["minibatch"].append((ctx.epochs * n, wall, cpu))
+        print(f"[{ctx.device}] round {r + 1}/{len(rounds)} done", flush=True)
+    for name, trainer in trainers.items():
+        accuracy[name] = trainer.accuracy()
+    compile_s = {name: getattr(t, "compile_s", None) for name, t in trainers.items()}
+    return {"timings": timings, "accuracy": accuracy, "compile_s": compile_s}
+
+
+def rows_for(ctx, names, measured, full_images) -> list[dict]:
+    rows, baseline = [], None
+    for name in names:
+        runs = measured["timings"][name]
+        images = sum(i for i, _, _ in runs)
+        us = sum(w for _, w, _ in runs) / images * 1e6
+        best_us = min(w / i for i, w, _ in runs) * 1e6
+        cpu_us = sum(c for _, _, c in runs) / images * 1e6
+        if name == "original":
+            baseline = {"us": us, "best": best_us, "cpu": cpu_us}
+
+        compile_s = measured["compile_s"].get(name)
+        rows.append(
+            {
+                "device": str(ctx.device),
+                "path": name,
+                "label": PATHS[name][0],
+                "images_timed": images,
+                "timed_runs": len(runs),
+                "us_per_image": round(us, 2),
+                "best_round_us_per_image": round(best_us, 2),
+                "cpu_us_per_image": round(cpu_us, 2),
+                "seconds_full_run": round(us * full_images / 1e6, 2),
+                "best_round_seconds_full_run": round(best_us * full_images / 1e6, 2),
+                "extrapolated": ctx.n is not None,
+                "speedup_vs_original": _ratio(baseline, "us", us),
+                "best_round_speedup_vs_original": _ratio(baseline, "best", best_us),
+                "cpu_speedup_vs_original": _ratio(baseline, "cpu", cpu_us),
+                "test_accuracy": round(measured["accuracy"][name], 4),
+                "compile_s": None if compile_s is None else round(compile_s, 2),
+            }
+        )
+    return rows
 
 
 def main() -> None:
@@ -190,88 +263,80 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0, help="seeds the initial weights")
     parser.add_argument("--paths", nargs="+", choices=PATHS, default=list(PATHS))
+    parser.add_argument(
+        "--round-images",
+        type=int,
+        default=ROUND_IMAGES,
+        help=f"images per round of the per-image paths (default {ROUND_IMAGES})",
+    )
+    parser.add_argument(
+        "--minibatch-repeats", type=int, default=3, help="whole mini-batch runs (default 3)"
+    )
     args = parser.parse_args()
     if args.quick is not None and not 0 < args.quick <= 1:
         parser.error("--quick takes a fraction of an epoch, between 0 and 1")
+    if args.round_images < 1 or args.epochs < 1:
+        parser.error("--round-images and --epochs must be at least 1")
     common.set_threads(args.threads)
 
     train, test, files = common.load_data()
-    full_images = args.epochs * len(train)
     n = None if args.quick is None else max(1, round(args.quick * len(train)))
-    epochs = args.epochs if n is None else 1
-    measured = common.devices(args.device)
     rows = []
-    for device in measured:
+    for device in common.devices(args.device):
         ctx = SimpleNamespace(
             train=train,
             test=test.to(device),
             files=files,
             device=device,
             n=n,
-            epochs=epochs,
+            epochs=args.epochs if n is None else 1,
             seed=args.seed,
             weights=_tutorial_weights(args.seed),
         )
-        baseline = None  # the original's (wall, CPU) us per image
-        for name in args.paths:
-            label, run = PATHS[name]
-            print(f"[{device}] {label} ...", flush=True)
-            result = run(ctx)
-            images = epochs * (n or len(train))
-            us_per_image = result["seconds"] / images * 1e6
-            cpu_us_per_image = result["cpu_seconds"] / images * 1e6
-            full_seconds = us_per_image * full_images / 1e6
-            if name == "original":
-                baseline = (us_per_image, cpu_us_per_image)
-            rows.append(
-                {
-                    "device": str(device),
-                    "path": name,
-                    "label": label,
-                    "images_timed": images,
-                    "seconds_timed": round(result["seconds"], 3),
-                    "us_per_image": round(us_per_image, 2),
-                    "cpu_us_per_image": round(cpu_us_per_image, 2),
-                    "seconds_full_run": round(full_seconds, 2),
-                    "extrapolated": n is not None,
-                    "speedup_vs_original": _ratio(baseline, 0, us_per_image),
-                    "cpu_speedup_vs_original": _ratio(baseline, 1, cpu_us_per_image),
-                    "test_accuracy": round(result["accuracy"], 4),
-                    "compile_s": None
-                    if result.get("compile_s") is None
-                    else round(result["compile_s"], 2),
-                }
-            )
-            _print_row(rows[-1])
+        round_images = args.round_images if n is None else max(1, n // 5)
+        measured = measure(ctx, args.paths, round_images, args.minibatch_repeats)
+        for row in rows_for(ctx, args.paths, measured, args.epochs * len(train)):
+            rows.append(row)
+            _print_row(row)
         test.to("cpu")
-    record = common.environment(measured)
+    record = common.environment(common.devices(args.device))
     record["run"] = {
         "epochs": args.epochs,
         "train_images": len(train),
         "quick_fraction": args.quick,
+        "round_images": args.round_images if n is None else max(1, n // 5),
+        "minibatch_repeats": args.minibatch_repeats,
         "seed": args.seed,
         "minibatch": MINIBATCH,
-        "note": "time excludes reading the CSVs; seconds_full_run is extrapolated from "
-        "images_timed when extrapolated is true, and the accuracy is then after that "
-        "short training",
+        "note": "time excludes reading the CSVs; us_per_image is the mean over all rounds "
+        "(or runs), best_round_* the fastest round's; seconds_full_run is extrapolated "
+        "when extrapolated is true, and the accuracy is then after that short training",
     }
     common.write_results(args.output or common.default_output("paths", n is not None), record, rows)
 
 
-def _ratio(baseline, which: int, value: float) -> float | None:
-    return None if baseline is None else round(baseline[which] / value, 2)
+def _ratio(baseline: dict | None, key: str, value: float) -> float | None:
+    return None if baseline is None else round(baseline[key] / value, 2)
+
+
+def _tutorial_weights(seed: int) -> dict:
+    torch.manual_seed(seed)
+    return Classifier().state_dict()
 
 
 def _print_row(row: dict) -> None:
     def x(ratio):
-        return "   -  " if ratio is None else f"{ratio:5.1f}x"
+        return "  -  " if ratio is None else f"{ratio:5.1f}x"
 
     est = " (extrapolated)" if row["extrapolated"] else ""
     print(
-        f"    {row['us_per_image']:8.1f} us/image, {row['seconds_full_run']:7.1f} s for the "
-        f"full run{est}, {x(row['speedup_vs_original'])} faster than the original "
-        f"(CPU time: {row['cpu_us_per_image']:.1f} us/image, "
-        f"{x(row['cpu_speedup_vs_original'])}), test accuracy {row['test_accuracy']:.4f}",
+        f"[{row['device']}] {row['label']}\n"
+        f"    mean {row['us_per_image']:8.1f} us/image, {row['seconds_full_run']:7.1f} s for "
+        f"the full run{est}, {x(row['speedup_vs_original'])} the original's speed\n"
+        f"    best round {row['best_round_us_per_image']:8.1f} us/image, "
+        f"{x(row['best_round_speedup_vs_original'])}; CPU time {row['cpu_us_per_image']:.1f} "
+        f"us/image, {x(row['cpu_speedup_vs_original'])}; test accuracy "
+        f"{row['test_accuracy']:.4f}",
         flush=True,
     )
 
