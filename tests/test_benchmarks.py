@@ -42,7 +42,11 @@ def test_paths_benchmark_compares_like_with_like(run_script, tmp_path):
     assert record["run"]["quick_fraction"] == 0.5
     rows = {row["path"]: row for row in record["results"]}
     assert list(rows) == paths
-    assert all(row["extrapolated"] and row["images_timed"] == 30 for row in rows.values())
+    assert all(row["extrapolated"] for row in rows.values())
+    # 30 images in rounds of 6 for each per-image path; 3 whole runs of mini-batches.
+    assert all(rows[p]["images_timed"] == 30 and rows[p]["timed_runs"] == 5 for p in paths[:-1])
+    assert rows["minibatch"]["timed_runs"] == 3
+    assert rows["minibatch"]["images_timed"] == 90
     assert rows["original"]["speedup_vs_original"] == 1.0
     # The same steps from the same start: every per-image path scores the same.
     per_image = {rows[p]["test_accuracy"] for p in paths[:-1]}
