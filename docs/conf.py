@@ -138,3 +138,7 @@ def publish_notebooks(app, exception):
 def setup(app):
     app.connect("source-read", add_colab_link)
     app.connect("build-finished", publish_notebooks)
+
+
+# The "Draw a digit" page runs the network that examples/09_refining exports.
+extensions.append("draw_page")

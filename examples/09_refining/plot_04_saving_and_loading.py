@@ -1,0 +1,166 @@
+"""
+Saving and loading a trained network
+====================================
+
+Goal: keep a trained network so it need not be trained again. PyTorch's way is to save
+the ``state_dict``, the network's learned numbers by name, and to load it back with
+``weights_only=True``, which reads numbers and nothing else, so a file from elsewhere
+cannot run code on your machine. At the end we export the same network for the
+:doc:`/draw` page, which runs it in your browser.
+"""
+
+# %%
+# A trained network to keep
+# -------------------------
+# The refined network of :doc:`plot_01_refining_steps`, trained on mini-batches by
+# :func:`~mnisttutor.train_minibatch`.
+
+import time
+from functools import partial
+
+import torch
+from torch import nn
+
+from mnisttutor import Classifier, MnistDataset, evaluate, fetch_mnist_csv, train_minibatch
+
+csv_files = fetch_mnist_csv()
+train = MnistDataset(csv_files.train)
+test = MnistDataset(csv_files.test)
+
+EPOCHS = 4
+REFINED = dict(
+    activation=partial(nn.LeakyReLU, 0.02),
+    output_activation=nn.Sigmoid,
+    layer_norm=True,
+    optimiser=torch.optim.Adam,
+    lr=0.001,
+)
+torch.manual_seed(0)
+classifier = Classifier(**REFINED)
+start = time.perf_counter()
+train_minibatch(classifier, train, epochs=EPOCHS, batch_size=64, seed=0, progress=False)
+seconds = time.perf_counter() - start
+accuracy = evaluate(classifier, test)
+print(f"trained in {seconds:.1f} s; test accuracy {100 * accuracy:.2f}%")
+
+# %%
+# What a state_dict holds
+# -----------------------
+# One tensor per learned quantity, named by where it sits in the network: the weights
+# and biases of both linear layers (``model.0``, ``model.3``) and the LayerNorm's scale
+# and shift (``model.2``). No code and no architecture: only numbers.
+
+for name, tensor in classifier.state_dict().items():
+    print(f"{name:16s} {tuple(tensor.shape)}")
+
+# %%
+# Saving
+# ------
+# :func:`~mnisttutor.save_classifier` calls ``torch.save(classifier.state_dict(), path)``.
+
+from pathlib import Path
+
+from mnisttutor import save_classifier
+
+path = Path("refined_classifier.pt")
+save_classifier(classifier, path)
+print(f"{path}: {path.stat().st_size / 1024:.0f} KiB")
+
+# %%
+# Loading, safely
+# ---------------
+# ``torch.load(path, weights_only=True)`` refuses anything but tensors and plain
+# containers. Since the file holds no architecture, we build the same network first and
+# pour the numbers into it; :func:`~mnisttutor.load_classifier` does both, given the
+# same options.
+
+state = torch.load(path, weights_only=True)
+print(f"{len(state)} tensors read back")
+
+from mnisttutor import load_classifier
+
+loaded = load_classifier(path, **REFINED)
+with torch.no_grad():
+    same = torch.equal(loaded.eval()(test.images), classifier.eval()(test.images))
+print(
+    f"loaded network's test accuracy: {100 * evaluate(loaded, test):.2f}%; "
+    f"identical outputs on all {len(test):,} test images: {same}"
+)
+
+# %%
+# A file that is not what it claims
+# ---------------------------------
+# A damaged or foreign file gives a clear error instead of a network with garbage in it.
+
+from mnisttutor import InvalidDataError
+
+bad = Path("not_weights.pt")
+bad.write_bytes(b"this is not a saved network")
+try:
+    load_classifier(bad)
+except InvalidDataError as error:
+    print(f"InvalidDataError: {error}")
+
+# %%
+# Exporting for the browser
+# -------------------------
+# A web page cannot read PyTorch's files, so :func:`mnisttutor.browser.export_network`
+# writes the layers as JavaScript: each tensor's float32 values in base64, exact and
+# compact. With them go 20 test digits (two of each) for the page's "Show a test digit"
+# button, and a line saying how this network scored. The :doc:`/draw` page loads this
+# file when this site is built.
+
+from mnisttutor.browser import export_network
+
+samples = torch.cat([torch.nonzero(test.labels == digit).flatten()[:2] for digit in range(10)])
+description = (
+    f"This network scored {100 * accuracy:.2f}% on the {len(test):,} MNIST test "
+    f"images after {EPOCHS} epochs ({seconds:.0f} s) of training when this site "
+    "was built."
+)
+exported = export_network(
+    classifier.model,
+    "mnist-network.js",
+    samples=(test.images[samples], test.labels[samples]),
+    description=description,
+)
+print(f"{exported}: {exported.stat().st_size / 1024:.0f} KiB")
+print(description)
+
+# %%
+# The page's test digits
+# ----------------------
+# The 20 stored digits, each titled with the exported network's answer.
+
+import matplotlib.pyplot as plt
+
+with torch.no_grad():
+    sample_answers = classifier(test.images[samples]).argmax(dim=1)
+fig, axes = plt.subplots(2, 10, figsize=(10, 2.6))
+for ax, index, answer in zip(axes.flat, samples, sample_answers, strict=True):
+    ax.imshow(test.images[index].reshape(28, 28), cmap="Blues")
+    ax.set_title(f"reads {answer}", fontsize=9)
+    ax.set_axis_off()
+plt.show()
+
+# %%
+# The export runs the same
+# ------------------------
+# :func:`mnisttutor.browser.read_network` turns the file back into PyTorch layers. Its
+# outputs equal the trained network's exactly: the export loses nothing. The page's
+# tests check the browser's JavaScript against these outputs.
+
+from mnisttutor.browser import read_network
+
+with torch.no_grad():
+    difference = (read_network(exported)(test.images) - classifier(test.images)).abs().max()
+print(f"largest difference over all test outputs: {difference.item()}")
+
+# %%
+# Tidying up
+# ----------
+# The saved weights and the damaged file were only for this page; the export stays for
+# the website.
+
+path.unlink()
+bad.unlink()
