@@ -28,7 +28,8 @@ print(f"{len(train):,} training images, {len(test):,} test images")
 # The network
 # -----------
 # Two rounds of convolution (5 x 5 filters), ReLU and 2 x 2 max-pooling shrink the
-# 28 x 28 picture to 7 x 7 maps, which a linear layer turns into 10 sigmoid outputs.
+# 28 x 28 picture to 32 maps of 7 x 7, which a hidden layer of 128 nodes turns into 10
+# sigmoid outputs.
 # :class:`torch.nn.Unflatten` reshapes the 784 inputs into a 1-channel image first, so
 # the network takes the same rows as every other network on this site.
 
@@ -44,7 +45,9 @@ cnn = nn.Sequential(
     nn.ReLU(),
     nn.MaxPool2d(2),  # (N, 32, 7, 7)
     nn.Flatten(),  # (N, 1568)
-    nn.Linear(32 * 7 * 7, 10),
+    nn.Linear(32 * 7 * 7, 128),
+    nn.ReLU(),
+    nn.Linear(128, 10),
     nn.Sigmoid(),
 )
 from mnisttutor import Classifier

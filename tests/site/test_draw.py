@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 PAGE = "draw.html"
 NETWORK = "_static/draw/mnist-network.js"
 TOLERANCE = 1e-4  # the bar for the browser's outputs against PyTorch's
-PIXEL_TOLERANCE = 1e-9  # JavaScript's doubles against float32 pixel values / 255
+PIXEL_TOLERANCE = 1e-6  # the page's exact grey levels / 255 against float32 ones
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +99,11 @@ def test_test_digits_come_through_the_drawing_pad_unchanged(draw, network, netwo
         button.send_keys("\n")  # the keyboard's way to press the button
         seen, outputs, result = page_state(draw)
         expected = pytorch_outputs(network, seen)
-        assert np.abs(outputs - expected).max() < TOLERANCE
+        assert float(np.abs(outputs - expected).max()) < TOLERANCE
         assert f"reads this as a {expected.argmax()}" in result
         if bounding_box_side(image) == 20:
-            assert np.abs(seen - image).max() < PIXEL_TOLERANCE, f"a {label} came out changed"
+            change = float(np.abs(seen - image).max())
+            assert change < PIXEL_TOLERANCE, f"a {label} came out changed, by up to {change}"
             checked += 1
     assert checked >= len(images) // 2, "too few stored digits to check the preprocessing"
 
