@@ -64,7 +64,6 @@ def measure(step, train_it, **options):
         }
     )
     print(f"{step}: {100 * accuracy:.2f}% after {images_seen:,} images in {seconds:.1f} s")
-    return classifier
 
 
 def per_sample(classifier):
@@ -178,7 +177,7 @@ measure(f"6. mini-batches of {BATCH_SIZE}, same images", few, **ADAM)
 # several passes over all 60,000 images.
 
 EPOCHS = 4
-refined = measure(
+measure(
     f"7. mini-batches, {EPOCHS} epochs of all {len(train):,}",
     mini_batches(train.images, train.targets, epochs=EPOCHS),
     **ADAM,
