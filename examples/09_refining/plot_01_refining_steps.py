@@ -83,7 +83,7 @@ def per_sample(classifier):
 # A training step on a single image is a chain of tiny operations. Splitting each one
 # across processor cores costs more in coordination than it saves, so the per-sample
 # runs use one thread; the mini-batch runs later use them all.
-print(f"PyTorch uses {torch.get_num_threads()} threads on this machine by default")
+print(f"threads PyTorch uses on this machine by default: {torch.get_num_threads()}")
 
 # %%
 # Step 1: mean squared error
