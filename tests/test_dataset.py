@@ -46,6 +46,13 @@ def test_items_match_the_tutorial(csv_file, rows):
         assert torch.equal(image_target, target)
 
 
+def test_each_image_is_one_contiguous_row(csv_file):
+    ds = MnistDataset(csv_file)
+    assert ds.images.is_contiguous()
+    assert ds.targets.is_contiguous()
+    assert ds[3][1].is_contiguous()
+
+
 def test_plot_image_titles_with_the_label_in_blues(csv_file):
     ds = MnistDataset(csv_file)
     ax = ds.plot_image(4)
