@@ -2,10 +2,10 @@
 Refining the network, one change at a time
 ==========================================
 
-Goal: take the tutorial's 784-200-10 network from its first scores towards 98% by
-changing one thing at a time, and measure what each change does to the test accuracy
-and to the training time: the loss function, the activation, a normalisation layer, the
-optimiser, and finally training on mini-batches. Every number on this page comes from
+Goal: take the tutorial's 784-200-10 network further by changing one thing at a time,
+and measure what each change does to the test accuracy and to the training time: the
+loss function, the activation, a normalisation layer, the optimiser, and finally
+training on mini-batches. Every number on this page comes from
 the run that built it.
 """
 
