@@ -11,6 +11,10 @@
 - sphinx-gallery repeats an empty ``<div id='sg-tag-list'>`` for every section in the
   gallery's main index, so the id appears more than once (vnu: duplicate ID). Only the
   first is kept.
+- pandas writes each DataFrame's HTML repr (a cell's output) with the same three table
+  rules in a ``<style scoped>``; ``scoped`` is obsolete, and a second copy in one page
+  styles the first table, before it (vnu: errors). The blocks are dropped from gallery
+  pages; the rules are in ``_static/accessibility.css`` once for the whole site.
 - sphinx.ext.viewcode builds each source page's "[docs]" links from the module name the
   first documented object of that module was documented under. When a module's objects
   are documented under two names (``mnisttutor.train_per_sample`` and
@@ -32,6 +36,7 @@ CAPTION_LEVEL = "2"
 CDN_BLOCK = re.compile(
     r"^  \.\. raw:: html\n\n    <style scoped>\n.*?\n    </script>\n", re.DOTALL | re.MULTILINE
 )
+DATAFRAME_STYLE = re.compile(r"^[ \t]*<style scoped>\s*\.dataframe .*?</style>\n", re.DOTALL | re.M)
 TAG_LIST = "\n\n.. raw:: html\n\n  <div id='sg-tag-list' class='sphx-glr-tag-list'></div>"
 
 
@@ -52,6 +57,8 @@ def drop_cdn_and_repeated_ids(app, docname, source):
     text = source[0]
     if docname.endswith("sg_execution_times"):
         text = CDN_BLOCK.sub("", text)
+    if docname.startswith("auto_examples/"):
+        text = DATAFRAME_STYLE.sub("", text)
     first = text.find(TAG_LIST)
     if first >= 0:
         end = first + len(TAG_LIST)

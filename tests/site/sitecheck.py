@@ -90,13 +90,6 @@ VNU_ALLOWED = (
         "browsers and screen readers ignore the attribute, and renaming it would mean "
         "copying sphinx-gallery's styles",
     ),
-    Allowed(
-        message=r"^Attribute “scoped” not allowed on element “style”",
-        pages=r"^auto_examples/",
-        reason="pandas writes a DataFrame's HTML repr (which sphinx-gallery shows as the "
-        "cell output) with its table styles in <style scoped>; browsers ignore `scoped`, "
-        "and a <style> in the body without it is still invalid",
-    ),
 )
 
 
