@@ -44,6 +44,12 @@ def make_synthetic_mnist(folder: Path, seed: int = 0) -> tuple[MnistFile, ...]:
 
 
 @pytest.fixture
+def make_synthetic():
+    """:func:`make_synthetic_mnist`, for tests that need a second, different set."""
+    return make_synthetic_mnist
+
+
+@pytest.fixture
 def synthetic(tmp_path, monkeypatch):
     """A folder of synthetic MNIST files, with the package's checksum table pointed at them.
 

@@ -8,7 +8,6 @@ import struct
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_synthetic_mnist
 
 from mnisttutor import data
 from mnisttutor.data import fetch_mnist, fetch_mnist_csv, read_idx, write_idx
@@ -173,9 +172,11 @@ def test_download_falls_back_to_the_next_mirror_on_404(synthetic, serve, tmp_pat
     assert read_idx(files.test_labels).shape == (20,)
 
 
-def test_download_with_wrong_content_is_deleted_and_retried(synthetic, serve, tmp_path):
+def test_download_with_wrong_content_is_deleted_and_retried(
+    synthetic, make_synthetic, serve, tmp_path
+):
     liar = tmp_path / "liar"
-    make_synthetic_mnist(liar, seed=99)  # right names, wrong bytes
+    make_synthetic(liar, seed=99)  # right names, wrong bytes
     files = fetch_mnist(mirrors=(serve(liar), serve(synthetic)))
     assert files.train_labels.read_bytes() == (synthetic / files.train_labels.name).read_bytes()
     assert _no_leftovers(files.train_labels.parent)
