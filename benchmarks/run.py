@@ -27,12 +27,12 @@ from types import SimpleNamespace
 import common
 import original_tutorial
 import torch
-from torch import nn
 from torch.utils.data import Subset
 
 from mnisttutor import (
     Classifier,
     evaluate,
+    refined_classifier,
     train_minibatch,
     train_per_sample,
     train_per_sample_fast,
@@ -135,13 +135,7 @@ class HandWritten(TensorDataset):
 def minibatch_run(ctx):
     """The tutorial author's refined network, whole runs on shuffled mini-batches of 64."""
     torch.manual_seed(ctx.seed)
-    C = Classifier(
-        activation=partial(nn.LeakyReLU, 0.02),
-        output_activation=nn.Sigmoid,
-        layer_norm=True,
-        optimiser=torch.optim.Adam,
-        lr=MINIBATCH["lr"],
-    ).to(ctx.device)
+    C = refined_classifier(lr=MINIBATCH["lr"]).to(ctx.device)
     data = SimpleNamespace(
         images=ctx.train.images[: ctx.n].to(ctx.device),
         targets=ctx.train.targets[: ctx.n].to(ctx.device),

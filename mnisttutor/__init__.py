@@ -1,6 +1,12 @@
 """mnisttutor: the classic hands-on PyTorch MNIST tutorial, as a package and a website."""
 
-from .classifier import Classifier, evaluate, load_classifier, save_classifier
+from .classifier import (
+    Classifier,
+    evaluate,
+    load_classifier,
+    refined_classifier,
+    save_classifier,
+)
 from .data import CsvFiles, MnistFiles, cache_dir, fetch_mnist, fetch_mnist_csv, read_idx
 from .dataset import MnistDataset
 from .device import best_device, default_device, describe_device
@@ -26,6 +32,7 @@ __all__ = [
     "fetch_mnist_csv",
     "load_classifier",
     "read_idx",
+    "refined_classifier",
     "save_classifier",
     "train_minibatch",
     "train_per_sample",

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 
 import pytest
 import torch
 from torch import nn
 
-from mnisttutor import Classifier, InvalidDataError
+from mnisttutor import InvalidDataError, refined_classifier
 from mnisttutor.browser import PREFIX, SUFFIX, export_network, read_network, read_samples
 
 
 @pytest.fixture
 def refined():
     torch.manual_seed(0)
-    return Classifier(
-        activation=partial(nn.LeakyReLU, 0.02), output_activation=nn.Sigmoid, layer_norm=True
-    )
+    return refined_classifier(lr=0.001)
 
 
 def test_export_reads_back_exactly(refined, tmp_path):

@@ -1,15 +1,23 @@
-"""The tutorial's Classifier, evaluate(), and saving and loading weights."""
+"""The tutorial's Classifier, the refined network, evaluate(), and saving and loading weights."""
 
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
 import torch
 from torch import nn
 
-from mnisttutor import Classifier, evaluate, load_classifier, save_classifier
+from mnisttutor import (
+    Classifier,
+    MnistTutorError,
+    evaluate,
+    load_classifier,
+    refined_classifier,
+    save_classifier,
+)
 from mnisttutor.errors import InvalidDataError
 
 
@@ -38,6 +46,56 @@ def test_choices_are_parameters():
     assert isinstance(C.model[1], nn.LeakyReLU)
     assert isinstance(C.optimiser, torch.optim.Adam)
     assert C.optimiser.defaults["lr"] == 0.001
+
+
+def _hand_written_refined(**options) -> Classifier:
+    """The refined network as the walkthroughs, benchmark and tests spelled it out."""
+    return Classifier(
+        activation=partial(nn.LeakyReLU, 0.02),
+        output_activation=nn.Sigmoid,
+        layer_norm=True,
+        optimiser=torch.optim.Adam,
+        **options,
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"lr": 0.001}, {"lr": 0.003}, {"lr": 0.01, "hidden": 32}],
+    ids=["walkthroughs", "benchmark", "minibatch test"],
+)
+def test_refined_classifier_is_the_hand_written_network(options):
+    torch.manual_seed(0)
+    expected = _hand_written_refined(**options)
+    expected_rng = torch.get_rng_state()
+    torch.manual_seed(0)
+    got = refined_classifier(**options)
+    assert torch.equal(torch.get_rng_state(), expected_rng)  # what follows draws alike
+    assert [repr(m) for m in got.model] == [repr(m) for m in expected.model]
+    assert repr(got.loss_function) == repr(expected.loss_function)
+    assert type(got.optimiser) is type(expected.optimiser) is torch.optim.Adam
+    assert got.optimiser.defaults == expected.optimiser.defaults
+    images, targets = torch.rand(8, 784), torch.eye(10)[torch.arange(8) % 10]
+    for classifier in (expected, got):
+        for _ in range(3):  # Adam's steps, so its state and learning rate count too
+            classifier.train(images, targets)
+    assert expected.state_dict().keys() == got.state_dict().keys()
+    for name, tensor in expected.state_dict().items():
+        assert torch.equal(got.state_dict()[name], tensor), name
+
+
+@pytest.mark.parametrize("option", ["activation", "output_activation", "layer_norm", "optimiser"])
+def test_refined_classifier_refuses_to_change_what_makes_it_refined(option):
+    with pytest.raises(MnistTutorError, match=rf"sets {option} itself.*Classifier\(") as caught:
+        refined_classifier(lr=0.001, **{option: nn.ReLU})
+    assert not isinstance(caught.value, TypeError)
+
+
+def test_refined_classifier_needs_a_learning_rate_and_known_options():
+    with pytest.raises(TypeError, match="'lr'"):
+        refined_classifier()
+    with pytest.raises(TypeError, match="'hiden'"):
+        refined_classifier(lr=0.001, hiden=30)
 
 
 def test_tutorial_train_call_steps_and_records_progress():
@@ -106,6 +164,24 @@ def test_save_and_load_round_trip(tmp_path):
     loaded = load_classifier(path)
     x = torch.rand(3, 784)
     assert torch.equal(C(x), loaded(x))
+
+
+def test_refined_network_saves_and_loads_through_its_factory(tmp_path):
+    torch.manual_seed(0)
+    C = refined_classifier(hidden=20, lr=0.001)
+    with torch.no_grad():  # move the LayerNorm off its default scale and shift
+        C.model[2].weight.uniform_(0.5, 1.5)
+        C.model[2].bias.uniform_(-0.5, 0.5)
+    path = tmp_path / "refined.pt"
+    save_classifier(C, path)
+    loaded = load_classifier(path, build=refined_classifier, lr=0.001)
+    assert [repr(m) for m in loaded.model] == [repr(m) for m in C.model]
+    x = torch.rand(3, 784)
+    assert torch.equal(C(x), loaded(x))
+    with pytest.raises(InvalidDataError, match="holds no Classifier weights"):
+        load_classifier(path)  # the tutorial's network has no LayerNorm
+    with pytest.raises(TypeError, match="'lr'"):  # the caller's mistake, not the file's
+        load_classifier(path, build=refined_classifier)
 
 
 class _Exploit:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 import torch
-from torch import nn
 
-from mnisttutor import Classifier, MnistDataset, evaluate, train_minibatch, train_per_sample_fast
+from mnisttutor import (
+    Classifier,
+    MnistDataset,
+    evaluate,
+    refined_classifier,
+    train_minibatch,
+    train_per_sample_fast,
+)
 
 pytestmark = pytest.mark.full_data
 
@@ -29,12 +33,6 @@ def test_fast_path_reaches_the_tutorials_accuracy(datasets):
 def test_refined_minibatch_training_reaches_97_5_percent(datasets):
     train, test = datasets
     torch.manual_seed(0)
-    classifier = Classifier(
-        activation=partial(nn.LeakyReLU, 0.02),
-        output_activation=nn.Sigmoid,
-        layer_norm=True,
-        optimiser=torch.optim.Adam,
-        lr=0.003,
-    )
+    classifier = refined_classifier(lr=0.003)
     train_minibatch(classifier, train, epochs=3, batch_size=64, lr_decay=True, progress=False)
     assert evaluate(classifier, test) >= 0.975

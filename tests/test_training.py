@@ -13,6 +13,7 @@ from mnisttutor import (
     Classifier,
     MnistTutorError,
     evaluate,
+    refined_classifier,
     train_minibatch,
     train_per_sample,
     train_per_sample_fast,
@@ -123,14 +124,7 @@ def test_minibatch_takes_one_step_per_batch_and_learns():
     data.images = data.images / 2
     data.images[:, :10] += data.targets  # a signal to find among the noise
     torch.manual_seed(0)
-    classifier = Classifier(
-        hidden=32,
-        activation=partial(nn.LeakyReLU, 0.02),
-        output_activation=nn.Sigmoid,
-        layer_norm=True,
-        optimiser=torch.optim.Adam,
-        lr=0.01,
-    )
+    classifier = refined_classifier(hidden=32, lr=0.01)
     before = evaluate(classifier, data)
     train_minibatch(classifier, data, epochs=50, batch_size=48, progress=False)
     assert classifier.counter == 50 * 5  # 48, 48, 48, 48, 8
@@ -154,8 +148,7 @@ def test_minibatch_shuffles_repeatably_from_the_seed():
 
 
 def test_refined_classifier_shape():
-    leaky = partial(nn.LeakyReLU, 0.02)
-    C = Classifier(hidden=30, activation=leaky, output_activation=nn.Sigmoid, layer_norm=True)
+    C = refined_classifier(hidden=30, lr=0.001)
     layers = [nn.Linear, nn.LeakyReLU, nn.LayerNorm, nn.Linear, nn.Sigmoid]
     assert [type(m) for m in C.model] == layers
     assert C.model[1].negative_slope == 0.02

@@ -12,15 +12,14 @@ like nines that the original tutorial points out.
 # Train the refined network
 # -------------------------
 # The network from :doc:`plot_01_refining_steps`: LeakyReLU, LayerNorm, BCELoss and
-# Adam, trained on mini-batches of 64 by :func:`~mnisttutor.train_minibatch`.
+# Adam, as :func:`~mnisttutor.refined_classifier` builds it, trained on mini-batches of
+# 64 by :func:`~mnisttutor.train_minibatch`.
 
 import time
-from functools import partial
 
 import torch
-from torch import nn
 
-from mnisttutor import Classifier, MnistDataset, evaluate, fetch_mnist_csv, train_minibatch
+from mnisttutor import MnistDataset, evaluate, fetch_mnist_csv, refined_classifier, train_minibatch
 
 csv_files = fetch_mnist_csv()
 train = MnistDataset(csv_files.train)
@@ -28,13 +27,7 @@ test = MnistDataset(csv_files.test)
 
 EPOCHS = 4
 torch.manual_seed(0)
-classifier = Classifier(
-    activation=partial(nn.LeakyReLU, 0.02),
-    output_activation=nn.Sigmoid,
-    layer_norm=True,
-    optimiser=torch.optim.Adam,
-    lr=0.001,
-)
+classifier = refined_classifier(lr=0.001)
 start = time.perf_counter()
 train_minibatch(classifier, train, epochs=EPOCHS, batch_size=64, seed=0, progress=False)
 print(

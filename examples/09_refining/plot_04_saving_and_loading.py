@@ -12,31 +12,24 @@ cannot run code on your machine. At the end we export the same network for the
 # %%
 # A trained network to keep
 # -------------------------
-# The refined network of :doc:`plot_01_refining_steps`, trained on mini-batches by
+# The refined network of :doc:`plot_01_refining_steps`, built by
+# :func:`~mnisttutor.refined_classifier` and trained on mini-batches by
 # :func:`~mnisttutor.train_minibatch`.
 
 import time
-from functools import partial
 
 import torch
-from torch import nn
 
-from mnisttutor import Classifier, MnistDataset, evaluate, fetch_mnist_csv, train_minibatch
+from mnisttutor import MnistDataset, evaluate, fetch_mnist_csv, refined_classifier, train_minibatch
 
 csv_files = fetch_mnist_csv()
 train = MnistDataset(csv_files.train)
 test = MnistDataset(csv_files.test)
 
 EPOCHS = 4
-REFINED = dict(
-    activation=partial(nn.LeakyReLU, 0.02),
-    output_activation=nn.Sigmoid,
-    layer_norm=True,
-    optimiser=torch.optim.Adam,
-    lr=0.001,
-)
+LR = 0.001
 torch.manual_seed(0)
-classifier = Classifier(**REFINED)
+classifier = refined_classifier(lr=LR)
 start = time.perf_counter()
 train_minibatch(classifier, train, epochs=EPOCHS, batch_size=64, seed=0, progress=False)
 seconds = time.perf_counter() - start
@@ -72,14 +65,14 @@ print(f"{path}: {path.stat().st_size / 1024:.0f} KiB")
 # ``torch.load(path, weights_only=True)`` refuses anything but tensors and plain
 # containers. Since the file holds no architecture, we build the same network first and
 # pour the numbers into it; :func:`~mnisttutor.load_classifier` does both, given the
-# same options.
+# function that built it and the same options.
 
 state = torch.load(path, weights_only=True)
 print(f"{len(state)} tensors read back")
 
 from mnisttutor import load_classifier
 
-loaded = load_classifier(path, **REFINED)
+loaded = load_classifier(path, build=refined_classifier, lr=LR)
 with torch.no_grad():
     same = torch.equal(loaded.eval()(test.images), classifier.eval()(test.images))
 print(
