@@ -52,10 +52,19 @@ def docs(session):
 def notebook(session):
     """Check the built site's downloads, and run one of its notebooks in a fresh environment.
 
-    Needs ``nox -s docs`` first. Takes minutes: the notebook installs PyTorch.
+    Needs ``nox -s docs`` first. Takes minutes: the notebook installs PyTorch. These are the
+    tests in ``tests/site`` marked ``notebook``; like ``site``, it fails where the site is
+    missing.
     """
-    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
-    session.run("pytest", "site_tests", *session.posargs)
+    _install(session, "test")  # tests/conftest.py imports mnisttutor
+    session.run(
+        "pytest",
+        "-m",
+        "notebook",
+        "tests/site",
+        *session.posargs,
+        env={"MNISTTUTOR_REQUIRE_SITE": "1"},
+    )
 
 
 @nox.session
@@ -72,6 +81,7 @@ def site(session):
 
     Needs Debian's chromium, chromium-driver and a Java runtime, and npm (``.ci/run`` installs
     them). The site tests fail here, rather than skip, when the site or a tool is missing.
+    Runs ``tests/site`` but for the ``notebook`` tests (``nox -s notebook`` runs those).
     """
     _install(session, "test", "site")
     # The pinned axe-core and vnu.jar; vnu-jar's install script would fetch a Java runtime.

@@ -1,14 +1,20 @@
-"""Fixtures for checking the built website in headless Chromium (reusable by any site test).
+"""Fixtures for the tests of the built website (reusable by any site test).
 
 - ``site_dir``: the built site, ``docs/_build/html`` or ``$MNISTTUTOR_SITE_DIR``.
-- ``site_url``: that folder served over HTTP on 127.0.0.1, as a base URL ending in ``/``.
+- ``site_server``: that folder served over HTTP on 127.0.0.1, a
+  :class:`sitecheck.LocalServer` (its ``url`` and the paths ``requested`` from it);
+  ``site_url``: its base URL, ending in ``/``.
 - ``browser``: a Selenium-driven headless Chromium for the whole test session; every
   host but 127.0.0.1 is unreachable from it.
 - ``page``: tests that take it run once per page of the site.
 
+The tests marked ``notebook`` (the downloads, and a downloaded notebook run in a fresh
+environment) run only when selected with ``-m notebook``, as ``nox -s notebook`` does;
+the rest, the browser checks, are what ``nox -s site`` runs.
+
 Where the site is not built, or Chromium, Selenium or the npm tools are missing, these
 tests skip and say what is missing; with ``MNISTTUTOR_REQUIRE_SITE=1`` (``nox -s site``,
-CI) they fail instead, so a missing piece can never pass as checked.
+``nox -s notebook``, CI) they fail instead, so a missing piece can never pass as checked.
 """
 
 from __future__ import annotations
@@ -45,9 +51,15 @@ def site_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_url(site_dir):
-    with sitecheck.LocalServer(site_dir) as url:
-        yield url
+def site_server(site_dir):
+    server = sitecheck.LocalServer(site_dir)
+    with server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def site_url(site_server):
+    return site_server.url
 
 
 @pytest.fixture(scope="session")

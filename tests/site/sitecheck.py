@@ -121,6 +121,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
 
+    def log_request(self, code="-", size="-"):
+        self.server.requested.append(self.path)
+
     def end_headers(self):
         # linkchecker spaces its requests to a host 0.1-0.6 s apart unless the host
         # answers with this header (its documented opt-out): 80 s instead of a few here.
@@ -130,6 +133,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requested: list[str] = []
 
     def handle_error(self, request, client_address):
         # linkchecker reads only the start of large downloads and hangs up: not a fault
@@ -141,14 +148,19 @@ class _Server(http.server.ThreadingHTTPServer):
 class LocalServer:
     """Serve ``folder`` on 127.0.0.1 from a thread; use as a context manager.
 
+    ``requested`` lists the path of every request answered so far, in order.
+
     Examples
     --------
     >>> import urllib.request
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     _ = (Path(folder) / "a.html").write_text("hello")
-    ...     with LocalServer(Path(folder)) as url, urllib.request.urlopen(url + "a.html") as r:
+    ...     server = LocalServer(Path(folder))
+    ...     with server as url, urllib.request.urlopen(url + "a.html") as r:
     ...         r.read()
     b'hello'
+    >>> server.requested
+    ['/a.html']
     """
 
     def __init__(self, folder: Path):
@@ -158,6 +170,10 @@ class LocalServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    @property
+    def requested(self) -> list[str]:
+        return self.server.requested
 
     def __enter__(self) -> str:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

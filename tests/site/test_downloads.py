@@ -1,7 +1,7 @@
 """Every walkthrough page offers its script, its notebook and a zip, and the gallery
 offers zips of them all; each download is in the built site and is what it claims.
 
-Needs the built site (``nox -s docs``); run with ``nox -s notebook``.
+Needs the built site (``nox -s docs``); run with ``nox -s notebook`` (``-m notebook``).
 """
 
 from __future__ import annotations
@@ -13,25 +13,26 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 import pytest
+import sitecheck
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "docs" / "_build" / "html"
-EXAMPLES = sorted((ROOT / "examples").glob("*/plot_*.py"))
+pytestmark = pytest.mark.notebook
+
+EXAMPLES = sorted((sitecheck.ROOT / "examples").glob("*/plot_*.py"))
 
 
-def _downloads(page: Path) -> list[Path]:
-    """The page's download links, as paths in the built site."""
+def _downloads(site: Path, page: Path) -> list[Path]:
+    """The page's download links, as paths in the built ``site``."""
     links = re.findall(r'href="([^"]+\.(?:py|ipynb|zip))"', page.read_text())
-    base = page.relative_to(SITE).as_posix()
-    return sorted({SITE / unquote(urljoin(base, link)) for link in links})
+    base = page.relative_to(site).as_posix()
+    return sorted({site / unquote(urljoin(base, link)) for link in links})
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_each_walkthrough_downloads_as_script_notebook_and_zip(example):
-    page = SITE / "auto_examples" / example.parent.name / f"{example.stem}.html"
+def test_each_walkthrough_downloads_as_script_notebook_and_zip(site_dir, example):
+    page = site_dir / "auto_examples" / example.parent.name / f"{example.stem}.html"
     assert page.is_file(), f"{page} is missing: build the site first with `nox -s docs`."
-    files = {path.suffix: path for path in _downloads(page)}
-    assert sorted(files) == [".ipynb", ".py", ".zip"], _downloads(page)
+    files = {path.suffix: path for path in _downloads(site_dir, page)}
+    assert sorted(files) == [".ipynb", ".py", ".zip"], _downloads(site_dir, page)
     assert files[".py"].read_text() == example.read_text()
     notebook = json.loads(files[".ipynb"].read_text())
     assert notebook["nbformat"] == 4
@@ -41,8 +42,8 @@ def test_each_walkthrough_downloads_as_script_notebook_and_zip(example):
         assert sorted(archive.namelist()) == sorted([f"{example.stem}.py", f"{example.stem}.ipynb"])
 
 
-def test_gallery_offers_every_walkthrough_in_two_zips():
-    zips = _downloads(SITE / "auto_examples" / "index.html")
+def test_gallery_offers_every_walkthrough_in_two_zips(site_dir):
+    zips = _downloads(site_dir, site_dir / "auto_examples" / "index.html")
     names = {path.name for path in zips}
     assert names == {"auto_examples_python.zip", "auto_examples_jupyter.zip"}, names
     for archive_path in zips:

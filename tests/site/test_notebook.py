@@ -1,20 +1,19 @@
 """A notebook downloaded from the built site runs on its own, outside this repository.
 
-Serves ``docs/_build/html`` on 127.0.0.1, downloads a walkthrough's notebook from it the
-way a reader would, and executes it in a fresh virtual environment in a temporary
-folder, with only Jupyter installed: the notebook's first cell must install mnisttutor
-(from the site's ``wheels/``) and everything it needs. Run it after ``nox -s docs`` with
-``nox -s notebook``. Slow (minutes): it installs PyTorch into the new environment.
+Serves the built site on 127.0.0.1, downloads a walkthrough's notebook from it the way a
+reader would, and executes it in a fresh virtual environment in a temporary folder, with
+only Jupyter installed: the notebook's first cell must install mnisttutor (from the
+site's ``wheels/``) and everything it needs. Run it after ``nox -s docs`` with
+``nox -s notebook`` (``-m notebook``). Slow (minutes): it installs PyTorch into the new
+environment.
 """
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
 import subprocess
-import threading
 import urllib.parse
 import urllib.request
 import venv
@@ -22,10 +21,11 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-import tomllib
+import sitecheck
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "docs" / "_build" / "html"
+pytestmark = pytest.mark.notebook
+
+ROOT = sitecheck.ROOT
 PAGE = "auto_examples/05_mnist_data/plot_01_exploring_with_pandas.html"
 # Printed by that walkthrough when it runs on the full data.
 EXPECTED_OUTPUT = ("60,000 rows x 785 columns", "row 4 has label 9")
@@ -36,28 +36,6 @@ nb = nbformat.read(sys.argv[1], as_version=4)
 NotebookClient(nb, timeout=900, kernel_name="python3").execute()
 nbformat.write(nb, sys.argv[2])
 """
-
-
-@pytest.fixture
-def site_url():
-    """The built site, served on 127.0.0.1; yields (url, list of requested paths)."""
-    if not (SITE / PAGE).is_file():
-        pytest.fail(f"{SITE / PAGE} is missing: build the site first with `nox -s docs`.")
-    requested = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):
-            requested.append(self.path)
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(Handler, directory=str(SITE))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", requested
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def _download_notebook(site: str, folder: Path) -> Path:
@@ -71,12 +49,16 @@ def _download_notebook(site: str, folder: Path) -> Path:
 
 
 def _jupyter_requirements() -> list[str]:
+    import tomllib  # Python 3.11+; here, not at the top, so 3.10 can still collect this file
+
     groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
     return groups["notebook"]
 
 
-def test_downloaded_notebook_runs_in_a_fresh_environment(site_url, tmp_path):
-    site, requested = site_url
+def test_downloaded_notebook_runs_in_a_fresh_environment(site_dir, site_server, tmp_path):
+    if not (site_dir / PAGE).is_file():
+        pytest.fail(f"{site_dir / PAGE} is missing: build the site first with `nox -s docs`.")
+    site, first_request = site_server.url, len(site_server.requested)
     assert not tmp_path.resolve().is_relative_to(ROOT)
     notebook = _download_notebook(site, tmp_path)
     env_dir = tmp_path / "venv"
@@ -110,6 +92,7 @@ def test_downloaded_notebook_runs_in_a_fresh_environment(site_url, tmp_path):
     executed = tmp_path / "executed.ipynb"
     run([python, "-c", RUN_NOTEBOOK, notebook, executed])
 
+    requested = site_server.requested[first_request:]
     assert any(re.fullmatch(r"/wheels/mnisttutor-.*\.whl", path) for path in requested), requested
     code_cells = [c for c in json.loads(executed.read_text())["cells"] if c["cell_type"] == "code"]
     printed = [  # what each cell printed (stderr, e.g. library warnings, left out)
