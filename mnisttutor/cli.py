@@ -34,7 +34,7 @@ def _datasets(args, *splits):
 
 TRAIN_METHODS = {
     "tutorial": "the tutorial's loop: nn.Module, BCELoss and SGD, one image at a time",
-    "fast": "the same steps and maths, hand-written (train_per_sample_fast)",
+    "fast": "the same steps and maths, hand-written and compiled (train_per_sample_fast)",
 }
 
 

@@ -5,8 +5,9 @@ Three ways to train a :class:`~mnisttutor.Classifier`:
 - :func:`train_per_sample` is the tutorial's loop: one image at a time through the
   ``nn.Module``, its loss and its optimiser.
 - :func:`train_per_sample_fast` takes the same steps in the same order with the same
-  maths, written out by hand, so each step runs a dozen small tensor operations instead
-  of the module, autograd and optimiser machinery.
+  maths, written out by hand. On the CPU, numba compiles the whole loop into machine
+  code; elsewhere each step is a dozen small tensor operations instead of the module,
+  autograd and optimiser machinery.
 - :func:`train_minibatch` trains on shuffled batches, for the refined networks.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+import numba
+import numpy as np
 import torch
 from torch import nn
 from tqdm import tqdm  # plain bars: tqdm.auto warns in Jupyter without ipywidgets
@@ -24,7 +27,6 @@ from .dataset import MnistDataset
 from .errors import MnistTutorError
 
 BAR_CHUNK = 1000  # update the progress bar this many steps at a time, not every step
-MOSTLY_BLANK = 0.5  # skip blank pixels when at least this share of them is blank
 
 
 def _show(progress: bool | None) -> bool:
@@ -124,38 +126,81 @@ def _dense_steps(images, targets, weights, lr: float, record: int, losses: list,
         _keep_loss(i, record_, step(x, t, *weights, lr), t, losses)
 
 
-def _blank_skipping_steps(images, targets, weights, lr: float, record: int, losses: list):
-    """:func:`sgd_step` for each image in turn, reading and updating only the weights of
-    its non-blank pixels.
+# Compiled on the first call (a few seconds, once per process). Not cached on disk: the
+# cache would write beside the installed package, and fail where that is read-only.
+@numba.njit
+def _compiled_steps(images, targets, w1t, b1, w2, b2, alpha, first, every, losses):
+    """:func:`sgd_step` for each image in turn, as one compiled loop over the pixels.
 
-    A blank pixel (0) adds nothing to the hidden layer's sums, and its weights' gradient,
-    ``dz1 * 0``, is zero: skipping it changes no result but the order of additions. Most
-    MNIST pixels are blank, so each step moves a fraction of the first layer's weights
-    through memory instead of all of them. The step is also written in fewer, larger
-    operations than :func:`sgd_step`, since each one costs microseconds to call.
+    ``w1t`` is the first layer's weights transposed, (784, hidden), so that each pixel's
+    weights are one contiguous row; the other arrays are the classifier's own, updated in
+    place. ``alpha`` is the step size over the 10 outputs (``-lr / 10``: the mean of the
+    loss, folded in), in the weights' dtype so the sums stay in it. The loss before the
+    update goes into ``losses`` at step ``first`` and every ``every`` steps after it.
+
+    A blank pixel (0) adds nothing to the hidden sums and its weights' gradient,
+    ``dh * 0``, is zero, so the loop skips it: that changes no result but the order of
+    additions. Most MNIST pixels are blank, so a step reads and writes about a fifth of
+    the first layer's weights.
     """
+    n_pixels, hidden = w1t.shape
+    n_out = w2.shape[0]
+    h = np.empty(hidden, w1t.dtype)
+    dh = np.empty(hidden, w1t.dtype)
+    y = np.empty(n_out, w1t.dtype)
+    dy = np.empty(n_out, w1t.dtype)
+    for i in range(images.shape[0]):
+        x, t = images[i], targets[i]
+        h[:] = b1
+        for p in range(n_pixels):
+            if x[p] != 0:
+                for j in range(hidden):
+                    h[j] += x[p] * w1t[p, j]
+        for j in range(hidden):
+            h[j] = 1 / (1 + np.exp(-h[j]))
+        for o in range(n_out):
+            z = b2[o]
+            for j in range(hidden):
+                z += w2[o, j] * h[j]
+            y[o] = 1 / (1 + np.exp(-z))
+            dy[o] = y[o] - t[o]  # the loss's gradient, times 10
+        if i >= first and (i - first) % every == 0:
+            # nn.BCELoss: logs clamped at -100, the mean over the outputs
+            total = 0.0
+            for o in range(n_out):
+                total -= t[o] * max(np.log(y[o]), -100) + (1 - t[o]) * max(np.log1p(-y[o]), -100)
+            losses[(i - first) // every] = total / n_out
+        for j in range(hidden):  # back through the old w2, times the sigmoid's slope
+            back = w2[0, j] * dy[0]
+            for o in range(1, n_out):
+                back += w2[o, j] * dy[o]
+            dh[j] = back * (h[j] - h[j] * h[j])
+        for o in range(n_out):
+            step = alpha * dy[o]
+            for j in range(hidden):
+                w2[o, j] += step * h[j]
+            b2[o] += step
+        for p in range(n_pixels):
+            if x[p] != 0:
+                step = alpha * x[p]
+                for j in range(hidden):
+                    w1t[p, j] += step * dh[j]
+        for j in range(hidden):
+            b1[j] += alpha * dh[j]
+
+
+def _cpu_steps(images, targets, weights, lr: float, record: int, losses: list) -> None:
+    """:func:`_compiled_steps` on the classifier's weights, shared with numpy."""
     w1, b1, w2, b2 = weights
-    # Each pixel's first-layer weights as one row, and the bias as the row of one more
-    # pixel that is always 1, so one operation updates weights and bias together.
-    w1t = torch.cat([w1.t(), b1[None]])  # (785, hidden)
-    inputs = torch.cat([images, images.new_ones(len(images), 1)], dim=1)  # (N, 785)
-    rows, cols = inputs.nonzero(as_tuple=True)
-    counts = torch.bincount(rows, minlength=len(images)).tolist()
-    pixels, values = cols.split(counts), inputs[rows, cols].split(counts)  # per image
-    w2t = w2.t()
-    alpha = -lr / targets.shape[1]  # the mean over the outputs, folded into the step size
-    record_ = [record]
-    for i, (on, x, t) in enumerate(zip(pixels, values, targets.unbind(0), strict=True)):
-        h = torch.mv(w1t.index_select(0, on).t(), x).sigmoid_()  # (hidden,)
-        y = torch.addmv(b2, w2, h).sigmoid_()  # (10,)
-        _keep_loss(i, record_, y, t, losses)
-        dy = y - t  # (10,) the loss's gradient, times 10
-        dh = torch.mv(w2t, dy).mul_(torch.addcmul(h, h, h, value=-1))  # (hidden,) times 10
-        w2.addr_(dy, h, alpha=alpha)
-        b2.add_(dy, alpha=alpha)
-        w1t.index_add_(0, on, torch.outer(x, dh), alpha=alpha)
-    w1.copy_(w1t[:-1].t())
-    b1.copy_(w1t[-1])
+    w1t = w1.t().contiguous()  # (784, hidden): each pixel's weights in one row
+    # numpy views of the tensors: the loop's updates land in them
+    arrays = [w.detach().numpy() for w in (w1t, b1, w2, b2)]
+    alpha = arrays[0].dtype.type(-lr / targets.shape[1])
+    kept = torch.empty(len(range(record, len(images), PROGRESS_EVERY)), dtype=torch.float64)
+    images, targets = images.detach().numpy(), targets.detach().numpy()
+    _compiled_steps(images, targets, *arrays, alpha, record, PROGRESS_EVERY, kept.numpy())
+    w1.copy_(w1t.t())
+    losses.extend(kept.unbind())
 
 
 @torch.no_grad()
@@ -174,14 +219,22 @@ def train_per_sample_fast(
     plain SGD at the classifier's learning rate -- but computes each gradient by hand and
     updates the classifier's own weights in place. That skips what makes a tutorial step
     slow: building the autograd graph, the module and loss calls, ``zero_grad`` and the
-    optimiser's bookkeeping. The weights agree with the module path's to rounding, so the
+    optimiser's bookkeeping.
+
+    On the CPU the whole loop is compiled to machine code with numba, so a step costs no
+    Python or PyTorch calls at all, and it skips each image's blank pixels, whose terms
+    are zero. The first call in a process spends a few seconds compiling. On other
+    devices each step is :func:`~mnisttutor.training.sgd_step`, a dozen small tensor
+    operations.
+
+    The weights agree with the module path's to rounding, so the
     result scores the same; :func:`~mnisttutor.evaluate` and
     :func:`~mnisttutor.save_classifier` work on it as usual, and ``counter`` and
     ``progress`` are kept as the module path keeps them.
 
-    Per-sample work is a chain of tiny operations, so it runs fastest on one thread
-    (``torch.set_num_threads(1)``); splitting each one across cores costs more in
-    synchronisation than it saves.
+    With ``step``, per-sample work is a chain of tiny operations, so it runs fastest on
+    one thread (``torch.set_num_threads(1)``); splitting each one across cores costs more
+    in synchronisation than it saves. The compiled loop always runs on one thread.
 
     Parameters
     ----------
@@ -194,10 +247,10 @@ def train_per_sample_fast(
     epochs
         Passes over the data.
     step
-        ``None`` (default) for the fastest step, which skips blank pixels in mostly
-        blank images; or a step over all pixels with the signature of
-        :func:`~mnisttutor.training.sgd_step`: ``sgd_step`` itself, or a compiled copy
-        such as ``torch.compile(sgd_step)``.
+        ``None`` (default) for the fastest: the compiled loop on the CPU,
+        :func:`~mnisttutor.training.sgd_step` elsewhere. Or a step to call for each
+        image, with the signature of ``sgd_step``: ``sgd_step`` itself, or a compiled
+        copy such as ``torch.compile(sgd_step)``.
     progress
         Show a progress bar (default: when writing to a terminal).
 
@@ -239,12 +292,10 @@ def train_per_sample_fast(
                 # The module path records the loss at counter 10, 20, ... (counted from 1).
                 first = -(classifier.counter + 1) % PROGRESS_EVERY
                 chunk = images[start:stop], targets[start:stop], weights, lr, first, losses
-                if step is not None:
-                    _dense_steps(*chunk, step)
-                elif (chunk[0] == 0).float().mean() >= MOSTLY_BLANK:
-                    _blank_skipping_steps(*chunk)
-                else:  # skipping would cost more than it saves
-                    _dense_steps(*chunk, sgd_step)
+                if step is None and device.type == "cpu":
+                    _cpu_steps(*chunk)
+                else:
+                    _dense_steps(*chunk, step or sgd_step)
                 classifier.counter += stop - start
                 if losses:
                     classifier.progress.extend(torch.stack(losses).tolist())

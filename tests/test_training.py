@@ -40,10 +40,10 @@ def _twins(**options) -> tuple[Classifier, Classifier]:
 @pytest.mark.parametrize(
     ("hidden", "lr", "blank", "step"),
     [
-        (200, 0.01, 0.8, None),  # MNIST-like: the step that skips blank pixels
+        (200, 0.01, 0.8, None),  # MNIST-like: the compiled loop skips blank pixels
         (16, 0.5, 0.8, None),
-        (200, 0.01, 0.0, None),  # no blank pixels: the default falls back to sgd_step
-        (200, 0.01, 0.8, sgd_step),
+        (200, 0.01, 0.0, None),  # no blank pixels
+        (200, 0.01, 0.8, sgd_step),  # the step that other devices take
         (16, 0.5, 0.0, sgd_step),
     ],
 )
@@ -58,6 +58,24 @@ def test_fast_path_takes_the_module_paths_steps(hidden, lr, blank, step):
         torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
     assert fast.counter == reference.counter == 314
     assert len(fast.progress) == len(reference.progress) == 31
+    torch.testing.assert_close(fast.progress, reference.progress, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layout", ["float64", "column-major images"])
+def test_fast_path_takes_the_module_paths_steps_on_other_layouts(layout):
+    """The compiled loop works on the arrays as they come: another dtype, strided rows."""
+    data = _data(40, blank=0.8)
+    reference, fast = _twins()
+    if layout == "float64":
+        data.images, data.targets = data.images.double(), data.targets.double()
+        reference.double(), fast.double()
+    else:
+        data.images = data.images.t().contiguous().t()  # what pandas' to_numpy() gives
+    train_per_sample(reference, data, epochs=1, progress=False)
+    train_per_sample_fast(fast, data, epochs=1, progress=False)
+    for expected, got in zip(reference.parameters(), fast.parameters(), strict=True):
+        assert got.dtype == expected.dtype
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(fast.progress, reference.progress, rtol=1e-5, atol=1e-6)
 
 
