@@ -322,6 +322,23 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 
 # %%
+# What each change bought
+# -----------------------
+# Each line compares a path with the one before it, on the CPU. Feeding the module from
+# tensors removes the pandas read. Writing the gradients out by hand removes the
+# autograd graph, the module and loss calls and the optimiser's bookkeeping. What is
+# left in the hand-written step is mostly the price of calling each of its dozen
+# operations, which compiling the step cannot remove: the compiled step is still
+# called from Python once per image. Compiling the whole loop removes every per-image
+# call, leaving the arithmetic, and only the non-blank pixels' share of it.
+
+from itertools import pairwise
+
+cpu_us = table[table.device == "cpu"].set_index("path")["µs per image"]
+for before, after in pairwise(["original", "tensor dataset", "hand-written", "compiled", "fast"]):
+    print(f"{before:>15} -> {after:15} {cpu_us[before] / cpu_us[after]:5.1f}x as fast")
+
+# %%
 # Same steps, same weights
 # ------------------------
 # Faster is only worth having if it computes the same thing. All the per-image paths
