@@ -324,7 +324,7 @@ def train_minibatch(
     ----------
     classifier
         Anything with ``train_step(inputs, targets)``, such as
-        ``Classifier(activation=..., layer_norm=True, optimiser=torch.optim.Adam)``.
+        the network :func:`~mnisttutor.refined_classifier` builds.
     dataset
         Anything with ``images`` (N, 784) and ``targets`` (N, 10) on the classifier's
         device, such as :class:`~mnisttutor.MnistDataset`.
