@@ -27,6 +27,7 @@ from .dataset import MnistDataset
 from .errors import MnistTutorError
 
 BAR_CHUNK = 1000  # update the progress bar this many steps at a time, not every step
+COMPILED_DTYPES = (torch.float32, torch.float64)
 
 
 def _show(progress: bool | None) -> bool:
@@ -247,10 +248,11 @@ def train_per_sample_fast(
     epochs
         Passes over the data.
     step
-        ``None`` (default) for the fastest: the compiled loop on the CPU,
-        :func:`~mnisttutor.training.sgd_step` elsewhere. Or a step to call for each
-        image, with the signature of ``sgd_step``: ``sgd_step`` itself, or a compiled
-        copy such as ``torch.compile(sgd_step)``.
+        ``None`` (default) for the fastest: the compiled loop on the CPU (for
+        float32 and float64 weights), :func:`~mnisttutor.training.sgd_step`
+        elsewhere. Or a step to call for each image, with the signature of
+        ``sgd_step``: ``sgd_step`` itself, or a compiled copy such as
+        ``torch.compile(sgd_step)``.
     progress
         Show a progress bar (default: when writing to a terminal).
 
@@ -282,6 +284,8 @@ def train_per_sample_fast(
             f"the data is on {images.device} but the classifier on {device}: "
             f"call dataset.to(device) first."
         )
+    # numba computes in float32 and float64 only; other dtypes take PyTorch's step.
+    compiled = step is None and device.type == "cpu" and layer1.weight.dtype in COMPILED_DTYPES
     n = len(images)
     with tqdm(total=epochs * n, unit="img", disable=not _show(progress)) as bar:
         for epoch in range(epochs):
@@ -292,7 +296,7 @@ def train_per_sample_fast(
                 # The module path records the loss at counter 10, 20, ... (counted from 1).
                 first = -(classifier.counter + 1) % PROGRESS_EVERY
                 chunk = images[start:stop], targets[start:stop], weights, lr, first, losses
-                if step is None and device.type == "cpu":
+                if compiled:
                     _cpu_steps(*chunk)
                 else:
                     _dense_steps(*chunk, step or sgd_step)

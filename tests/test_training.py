@@ -79,6 +79,20 @@ def test_fast_path_takes_the_module_paths_steps_on_other_layouts(layout):
     torch.testing.assert_close(fast.progress, reference.progress, rtol=1e-5, atol=1e-6)
 
 
+def test_fast_path_trains_dtypes_that_numba_lacks():
+    """bfloat16 has no numpy dtype: such weights take sgd_step instead of failing."""
+    data = _data(20, blank=0.8)
+    data.images, data.targets = data.images.bfloat16(), data.targets.bfloat16()
+    by_default, by_sgd_step = _twins()
+    by_default.to(torch.bfloat16), by_sgd_step.to(torch.bfloat16)
+    before = by_default.model[0].weight.detach().clone()
+    train_per_sample_fast(by_default, data, epochs=1, progress=False)
+    train_per_sample_fast(by_sgd_step, data, epochs=1, step=sgd_step, progress=False)
+    assert not torch.equal(by_default.model[0].weight, before)
+    for expected, got in zip(by_sgd_step.parameters(), by_default.parameters(), strict=True):
+        assert torch.equal(got, expected)
+
+
 def test_fast_path_continues_the_progress_count():
     """Progress keeps the loss at every 10th step counted over all calls, as the module does."""
     data = _data(23, blank=0.8)
