@@ -27,7 +27,9 @@ REFINED_OPTIONS = {
     "activation": partial(nn.LeakyReLU, LEAKY_RELU_SLOPE),
     "output_activation": nn.Sigmoid,  # BCELoss needs outputs in (0, 1)
     "layer_norm": True,
-    "optimiser": torch.optim.Adam,
+    # fused: Adam's whole update in one kernel rather than several small operations per
+    # tensor; the same maths, and on the CPU it makes mini-batch training markedly faster.
+    "optimiser": partial(torch.optim.Adam, fused=True),
 }
 
 

@@ -54,7 +54,7 @@ def _hand_written_refined(**options) -> Classifier:
         activation=partial(nn.LeakyReLU, 0.02),
         output_activation=nn.Sigmoid,
         layer_norm=True,
-        optimiser=torch.optim.Adam,
+        optimiser=partial(torch.optim.Adam, fused=True),
         **options,
     )
 
@@ -75,6 +75,7 @@ def test_refined_classifier_is_the_hand_written_network(options):
     assert repr(got.loss_function) == repr(expected.loss_function)
     assert type(got.optimiser) is type(expected.optimiser) is torch.optim.Adam
     assert got.optimiser.defaults == expected.optimiser.defaults
+    assert got.optimiser.defaults["fused"] is True
     images, targets = torch.rand(8, 784), torch.eye(10)[torch.arange(8) % 10]
     for classifier in (expected, got):
         for _ in range(3):  # Adam's steps, so its state and learning rate count too
