@@ -13,10 +13,10 @@ Three ways to train a :class:`~mnisttutor.Classifier`:
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 
-import numba
 import numpy as np
 import torch
 from torch import nn
@@ -127,11 +127,9 @@ def _dense_steps(images, targets, weights, lr: float, record: int, losses: list,
         _keep_loss(i, record_, step(x, t, *weights, lr), t, losses)
 
 
-# Compiled on the first call (a few seconds, once per process). Not cached on disk: the
-# cache would write beside the installed package, and fail where that is read-only.
-@numba.njit
-def _compiled_steps(images, targets, w1t, b1, w2, b2, alpha, first, every, losses):
-    """:func:`sgd_step` for each image in turn, as one compiled loop over the pixels.
+def _steps(images, targets, w1t, b1, w2, b2, alpha, first, every, losses):
+    """:func:`sgd_step` for each image in turn, as one loop over the pixels, for numba to
+    compile (:func:`_compiled_steps`); plain Python, it would take minutes.
 
     ``w1t`` is the first layer's weights transposed, (784, hidden), so that each pixel's
     weights are one contiguous row; the other arrays are the classifier's own, updated in
@@ -190,8 +188,22 @@ def _compiled_steps(images, targets, w1t, b1, w2, b2, alpha, first, every, losse
             b1[j] += alpha * dh[j]
 
 
+@functools.cache
+def _compiled_steps():
+    """:func:`_steps` compiled to machine code by numba.
+
+    numba is imported here, not with the package: only this path needs it. The loop is
+    compiled on its first call (a few seconds, once per process) and not cached on disk,
+    since the cache would write beside the installed package and fail where that is
+    read-only.
+    """
+    import numba
+
+    return numba.njit(_steps)
+
+
 def _cpu_steps(images, targets, weights, lr: float, record: int, losses: list) -> None:
-    """:func:`_compiled_steps` on the classifier's weights, shared with numpy."""
+    """The compiled :func:`_steps` on the classifier's weights, shared with numpy."""
     w1, b1, w2, b2 = weights
     w1t = w1.t().contiguous()  # (784, hidden): each pixel's weights in one row
     # numpy views of the tensors: the loop's updates land in them
@@ -199,7 +211,7 @@ def _cpu_steps(images, targets, weights, lr: float, record: int, losses: list) -
     alpha = arrays[0].dtype.type(-lr / targets.shape[1])
     kept = torch.empty(len(range(record, len(images), PROGRESS_EVERY)), dtype=torch.float64)
     images, targets = images.detach().numpy(), targets.detach().numpy()
-    _compiled_steps(images, targets, *arrays, alpha, record, PROGRESS_EVERY, kept.numpy())
+    _compiled_steps()(images, targets, *arrays, alpha, record, PROGRESS_EVERY, kept.numpy())
     w1.copy_(w1t.t())
     losses.extend(kept.unbind())
 
