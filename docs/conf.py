@@ -28,6 +28,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "sphinx.ext.extlinks",
     "sphinx_gallery.gen_gallery",
 ]
 
@@ -43,6 +44,12 @@ nitpick_ignore_regex = [
     ("py:.*", r"(Tensor|Module|Dataset|Optimizer|Axes|DataFrame|PathLike|ndarray)"),
     ("py:.*", r"(optional|array-like|callable|path-like|default .*)"),
 ]
+
+# Links to PyTorch's own API pages, for the first time a page names an API:
+# :pt:`torch.nn.Linear`, or :pt:`nn.Linear <torch.nn.Linear>` to show a shorter name. The
+# target is a full dotted name in torch (tests/site checks each one exists in the installed
+# torch). Intersphinx would need the inventory fetched at build time, which is offline here.
+extlinks = {"pt": ("https://docs.pytorch.org/docs/stable/generated/%s.html", "%s")}
 
 # API reference: numpydoc-style docstrings, types taken from the signatures.
 autosummary_generate = True
