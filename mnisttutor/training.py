@@ -14,6 +14,7 @@ Three ways to train a :class:`~mnisttutor.Classifier`:
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 
@@ -25,6 +26,8 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in Jupyter without ipywidge
 from .classifier import PROGRESS_EVERY, Classifier
 from .dataset import MnistDataset
 from .errors import MnistTutorError
+
+log = logging.getLogger(__name__)
 
 BAR_CHUNK = 1000  # update the progress bar this many steps at a time, not every step
 COMPILED_DTYPES = (torch.float32, torch.float64)
@@ -177,15 +180,23 @@ def _steps(images, targets, w1t, b1, w2, b2, alpha, first, every, losses):
 
 @functools.cache
 def _compiled_steps():
-    """:func:`_steps` compiled to machine code by numba.
+    """:func:`_steps` compiled to machine code by numba, or ``None`` without numba.
 
-    numba is imported here, not with the package: only this path needs it. The loop is
-    compiled on its first call (a few seconds, once per process) and not cached on disk,
-    since the cache would write beside the installed package and fail where that is
-    read-only.
+    numba is an optional extra (``pip install "mnisttutor[fast]"``), imported here, not
+    with the package: only this path needs it. Without it the fast path takes
+    :func:`sgd_step` per image, and says so once. The loop is compiled on its first call
+    (a few seconds, once per process) and not cached on disk, since the cache would
+    write beside the installed package and fail where that is read-only.
     """
-    import numba
-
+    try:
+        import numba
+    except ImportError:
+        log.warning(
+            "numba is not installed, so train_per_sample_fast takes PyTorch's per-image "
+            "step (sgd_step), several times slower. For the compiled loop: "
+            'pip install "mnisttutor[fast]"'
+        )
+        return None
     return numba.njit(_steps)
 
 
@@ -225,7 +236,8 @@ def train_per_sample_fast(
     Python or PyTorch calls at all, and it skips each image's blank pixels, whose terms
     are zero. The first call in a process spends a few seconds compiling. On other
     devices each step is :func:`~mnisttutor.training.sgd_step`, a dozen small tensor
-    operations.
+    operations; so it is on the CPU without numba, the optional extra
+    ``mnisttutor[fast]`` (a warning, logged once, says how to install it).
 
     The weights agree with the module path's to rounding, so the
     result scores the same; :func:`~mnisttutor.evaluate` and
@@ -285,6 +297,7 @@ def train_per_sample_fast(
         )
     # numba computes in float32 and float64 only; other dtypes take PyTorch's step.
     compiled = step is None and device.type == "cpu" and layer1.weight.dtype in COMPILED_DTYPES
+    compiled = compiled and _compiled_steps() is not None  # numba is an optional extra
     n = len(images)
     with tqdm(total=epochs * n, unit="img", disable=not _show(progress)) as bar:
         for epoch in range(epochs):

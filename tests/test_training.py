@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +17,7 @@ from mnisttutor import (
     train_minibatch,
     train_per_sample,
     train_per_sample_fast,
+    training,
 )
 from mnisttutor.training import sgd_step
 
@@ -90,6 +92,24 @@ def test_fast_path_trains_dtypes_that_numba_lacks():
     assert not torch.equal(by_default.model[0].weight, before)
     for expected, got in zip(by_sgd_step.parameters(), by_default.parameters(), strict=True):
         assert torch.equal(got, expected)
+
+
+def test_without_numba_the_fast_path_takes_sgd_step_and_says_how_to_get_it(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
+    training._compiled_steps.cache_clear()
+    try:
+        data = _data(20, blank=0.8)
+        without, by_sgd_step = _twins()
+        train_per_sample_fast(without, data, epochs=1, progress=False)
+        train_per_sample_fast(without, data, epochs=1, progress=False)
+    finally:
+        training._compiled_steps.cache_clear()  # the next test gets numba back
+    train_per_sample_fast(by_sgd_step, data, epochs=2, step=sgd_step, progress=False)
+    for expected, got in zip(by_sgd_step.parameters(), without.parameters(), strict=True):
+        assert torch.equal(got, expected)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1  # once, not per call
+    assert 'pip install "mnisttutor[fast]"' in warnings[0].getMessage()
 
 
 def test_fast_path_continues_the_progress_count():
