@@ -1,10 +1,12 @@
 """mnisttutor: the classic hands-on PyTorch MNIST tutorial, as a package and a website."""
 
 from .classifier import Classifier, evaluate
-from .data import CsvFiles, MnistFiles, cache_dir, fetch_mnist, fetch_mnist_csv, read_idx
+from .csvfiles import CsvFiles, fetch_mnist_csv
+from .data import MnistFiles, cache_dir, fetch_mnist
 from .dataset import MnistDataset
 from .device import best_device, default_device, describe_device
 from .errors import DataNotFoundError, InvalidDataError, MnistTutorError
+from .idx import read_idx
 from .refined import RefinedClassifier
 from .saving import load_classifier, save_classifier
 from .training import train_minibatch, train_per_sample, train_per_sample_fast

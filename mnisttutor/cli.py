@@ -15,17 +15,24 @@ def _fetch(args) -> None:
 
     for key, path in fetch_mnist(args.data_dir)._asdict().items():
         print(f"{key:13} {path}")
+    if args.verify:
+        from .csvfiles import fetch_mnist_csv
+
+        for split, path in (
+            fetch_mnist_csv(args.data_dir, args.csv_dir, verify=True)._asdict().items()
+        ):
+            print(f"{split:13} {path} (whole content checked)")
 
 
 def _csv(args) -> None:
-    from .data import fetch_mnist_csv
+    from .csvfiles import fetch_mnist_csv
 
     for split, path in fetch_mnist_csv(args.data_dir, args.csv_dir)._asdict().items():
         print(f"{split:5} {path}")
 
 
 def _datasets(args, *splits):
-    from .data import fetch_mnist_csv
+    from .csvfiles import fetch_mnist_csv
     from .dataset import MnistDataset
 
     files = fetch_mnist_csv(args.data_dir, args.csv_dir)
@@ -96,6 +103,13 @@ def parser() -> argparse.ArgumentParser:
 
     fetch = commands.add_parser(
         "fetch", parents=[data], help="download and verify MNIST; print where the files are"
+    )
+    fetch.add_argument(
+        "--verify",
+        action="store_true",
+        help="also check the tutorial's CSVs byte for byte against the sha256 recorded when "
+        "they were written (other commands trust their size and time), writing again any "
+        "that changed or are missing",
     )
     fetch.set_defaults(run=_fetch)
     csv = commands.add_parser(

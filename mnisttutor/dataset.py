@@ -12,7 +12,7 @@ import torch
 from torch.utils.data import Dataset
 
 from .classifier import IMAGE_SIDE, NUM_CLASSES
-from .data import CSV_COLUMNS
+from .csvfiles import CSV_COLUMNS
 from .errors import InvalidDataError
 
 MAX_PIXEL = 255

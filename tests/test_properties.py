@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mnisttutor import MnistDataset
-from mnisttutor.data import IDX_DTYPES, read_idx, write_idx
 from mnisttutor.errors import InvalidDataError
+from mnisttutor.idx import IDX_DTYPES, read_idx, write_idx
 
 # Deadlines catch a reader that hangs or goes quadratic on hostile input.
 PROPERTY = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
