@@ -9,7 +9,7 @@ from .errors import DataNotFoundError, InvalidDataError, MnistTutorError
 from .idx import read_idx
 from .refined import RefinedClassifier
 from .saving import load_classifier, save_classifier
-from .training import train_minibatch, train_per_sample, train_per_sample_fast
+from .training import sgd_step, train_minibatch, train_per_sample, train_per_sample_fast
 
 __version__ = "0.1.0"
 
@@ -32,6 +32,7 @@ __all__ = [
     "load_classifier",
     "read_idx",
     "save_classifier",
+    "sgd_step",
     "train_minibatch",
     "train_per_sample",
     "train_per_sample_fast",
