@@ -33,6 +33,7 @@ def run_script(synthetic, monkeypatch):
     torch.set_num_threads(threads)
 
 
+@pytest.mark.slow
 def test_paths_benchmark_compares_like_with_like(run_script, tmp_path):
     output = tmp_path / "paths.json"
     training._compiled_steps.cache_clear()  # so the fast path compiles here, whatever ran before
@@ -94,6 +95,7 @@ def test_profile_script_writes_each_part(run_script, tmp_path):
     assert "original: read one item through pandas" in parts
 
 
+@pytest.mark.slow
 def test_the_gpu_script_says_so_and_records_nothing_without_an_accelerator(tmp_path):
     if best_device().type != "cpu":
         pytest.skip("this machine has an accelerator: gpu.sh would really run")
@@ -109,6 +111,7 @@ def test_the_gpu_script_says_so_and_records_nothing_without_an_accelerator(tmp_p
     assert "no accelerator on this machine" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_gpu_script_dry_run_writes_what_the_pages_read(run_script, tmp_path):
     """gpu.py on the CPU with tiny sizes: every benchmark's rows, in the one schema."""
     run_script("gpu", "--dry-run", "--output", str(tmp_path))

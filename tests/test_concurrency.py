@@ -13,6 +13,8 @@ import pytest
 
 from mnisttutor import csvfiles, data
 
+pytestmark = pytest.mark.slow  # real processes, each importing torch
+
 # A child process: point the checksum table at the test's files, wait for the starting
 # gun, then fetch. Printing the paths lets the test compare what every process got.
 CHILD = """
