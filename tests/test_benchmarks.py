@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from mnisttutor import best_device, data, training
+from mnisttutor import best_device, compiled_loop, data
 from mnisttutor.results import recorded_curves
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -36,7 +36,7 @@ def run_script(synthetic, monkeypatch):
 @pytest.mark.slow
 def test_paths_benchmark_compares_like_with_like(run_script, tmp_path):
     output = tmp_path / "paths.json"
-    training._compiled_steps.cache_clear()  # so the fast path compiles here, whatever ran before
+    compiled_loop.compiled_steps.cache_clear()  # so the fast path compiles here, whatever ran
     paths = ["original", "tensor_dataset", "hand_written", "fast", "minibatch"]
     run_script(
         "run", "--quick", "0.5", "--device", "cpu", "--paths", *paths, "--output", str(output)

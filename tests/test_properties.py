@@ -16,6 +16,8 @@ from mnisttutor import MnistDataset
 from mnisttutor.errors import InvalidDataError
 from mnisttutor.idx import IDX_DTYPES, read_idx, write_idx
 
+pytestmark = pytest.mark.slow  # hundreds of generated inputs per test
+
 # Deadlines catch a reader that hangs or goes quadratic on hostile input.
 PROPERTY = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 NATIVE_DTYPES = [dtype.newbyteorder("=") for dtype in IDX_DTYPES.values()]

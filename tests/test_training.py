@@ -13,11 +13,11 @@ from mnisttutor import (
     Classifier,
     MnistTutorError,
     RefinedClassifier,
+    compiled_loop,
     evaluate,
     train_minibatch,
     train_per_sample,
     train_per_sample_fast,
-    training,
 )
 from mnisttutor.training import sgd_step
 
@@ -96,14 +96,14 @@ def test_fast_path_trains_dtypes_that_numba_lacks():
 
 def test_without_numba_the_fast_path_takes_sgd_step_and_says_how_to_get_it(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
-    training._compiled_steps.cache_clear()
+    compiled_loop.compiled_steps.cache_clear()
     try:
         data = _data(20, blank=0.8)
         without, by_sgd_step = _twins()
         train_per_sample_fast(without, data, epochs=1, progress=False)
         train_per_sample_fast(without, data, epochs=1, progress=False)
     finally:
-        training._compiled_steps.cache_clear()  # the next test gets numba back
+        compiled_loop.compiled_steps.cache_clear()  # the next test gets numba back
     train_per_sample_fast(by_sgd_step, data, epochs=2, step=sgd_step, progress=False)
     for expected, got in zip(by_sgd_step.parameters(), without.parameters(), strict=True):
         assert torch.equal(got, expected)
