@@ -106,7 +106,7 @@ def graph_rows(device, train, images: int) -> list[dict]:
         "us_per_image": None,
         "max_weight_difference": None,
     }
-    if device.type != "cuda":
+    if device.type != "cuda":  # CUDA graphs are a CUDA feature
         rows.append({**row, "note": f"not measured: CUDA graphs need a CUDA device, not {device}"})
         return rows
     x, t = xs[0].clone(), ts[0].clone()  # the graph's fixed inputs, refilled per image

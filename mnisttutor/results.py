@@ -2,7 +2,7 @@
 
 Every results file is one JSON object: where and when it ran (``date_utc``,
 ``machine``, ``versions``, ...) and ``results``, a list of rows. A scaling row is
-``{"device": "cuda", "hidden": 200, "us_per_step": 512.3}``: the device as
+``{"device": "mps", "hidden": 200, "us_per_step": 512.3}``: the device as
 ``str(torch.device)``, a key of ``machine["devices"]``, which describes it in words.
 ``benchmarks/scaling.py`` writes these; this module is the one reader.
 """
@@ -44,38 +44,36 @@ def recorded_curves(
 ) -> dict[str, list[tuple[int, float]]]:
     """The hidden-size curves recorded in ``folder``'s ``scaling-*.json`` files.
 
-        Parameters
-        ----------
-        folder
-            A results folder, such as :func:`find_results` returns; ``None`` gives no curves.
-        accelerators_only
-            Leave out the rows measured on a CPU (a page measures its own CPU).
+    Parameters
+    ----------
+    folder
+        A results folder, such as :func:`find_results` returns; ``None`` gives no curves.
+    accelerators_only
+        Leave out the rows measured on a CPU (a page measures its own CPU).
 
-        Raises
-        ------
-        InvalidDataError
-            A ``scaling-*.json`` file is not in the form the benchmarks write.
+    Returns
+    -------
+    dict
+        ``"<device described>, <date>"`` to ``[(hidden, µs per step), ...]``, by size.
 
-        Returns
-        -------
-        dict
-            ``"<device described>, <date>"`` to ``[(hidden, µs per step), ...]``, by size.
+    Raises
+    ------
+    InvalidDataError
+        A ``scaling-*.json`` file is not in the form the benchmarks write.
 
-        Examples
-        --------
-        >>> import json, tempfile
-        >>> from pathlib import Path
-
-    from .errors import InvalidDataError
-        >>> from mnisttutor.results import recorded_curves
-        >>> record = {"date_utc": "2026-12-01T12:00:00+00:00",
-        ...           "machine": {"devices": {"cuda": "CUDA: NVIDIA H200"}},
-        ...           "results": [{"device": "cuda", "hidden": 500, "us_per_step": 90.0},
-        ...                       {"device": "cuda", "hidden": 200, "us_per_step": 88.0}]}
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     _ = (Path(folder) / "scaling-cuda.json").write_text(json.dumps(record))
-        ...     recorded_curves(folder)
-        {'CUDA: NVIDIA H200, 2026-12-01': [(200, 88.0), (500, 90.0)]}
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from mnisttutor.results import recorded_curves
+    >>> record = {"date_utc": "2026-12-01T12:00:00+00:00",
+    ...           "machine": {"devices": {"mps": "MPS: Apple M3"}},
+    ...           "results": [{"device": "mps", "hidden": 500, "us_per_step": 90.0},
+    ...                       {"device": "mps", "hidden": 200, "us_per_step": 88.0}]}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "scaling-mps.json").write_text(json.dumps(record))
+    ...     recorded_curves(folder)
+    {'MPS: Apple M3, 2026-12-01': [(200, 88.0), (500, 90.0)]}
     """
     curves: dict[str, list[tuple[int, float]]] = {}
     if folder is None:
