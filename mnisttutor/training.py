@@ -134,7 +134,7 @@ def train_per_sample_fast(
     On the CPU the whole loop is compiled to machine code with numba, so a step costs no
     Python or PyTorch calls at all, and it skips each image's blank pixels, whose terms
     are zero. The first call in a process spends a few seconds compiling. On other
-    devices each step is :func:`~mnisttutor.training.sgd_step`, a dozen small tensor
+    devices each step is :func:`~mnisttutor.sgd_step`, a dozen small tensor
     operations; so it is on the CPU without numba, the optional extra
     ``mnisttutor[fast]`` (a warning, logged once, says how to install it).
 
@@ -159,7 +159,7 @@ def train_per_sample_fast(
         Passes over the data.
     step
         ``None`` (default) for the fastest: the compiled loop on the CPU (for
-        float32 and float64 weights), :func:`~mnisttutor.training.sgd_step`
+        float32 and float64 weights), :func:`~mnisttutor.sgd_step`
         elsewhere. Or a step to call for each image, with the signature of
         ``sgd_step``: ``sgd_step`` itself, or a compiled copy such as
         ``torch.compile(sgd_step)``.

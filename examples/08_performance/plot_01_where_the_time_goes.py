@@ -158,7 +158,7 @@ print(events.table(sort_by="self_cpu_time_total", row_limit=8, max_name_column_w
 # * **tensor dataset**: :func:`~mnisttutor.train_per_sample`, the same module step fed
 #   from :class:`~mnisttutor.MnistDataset`;
 # * **hand-written**: :func:`~mnisttutor.train_per_sample_fast` with
-#   :func:`~mnisttutor.training.sgd_step`: the same gradients worked out by hand, a
+#   :func:`~mnisttutor.sgd_step`: the same gradients worked out by hand, a
 #   dozen tensor operations, no autograd graph and no optimiser object;
 # * **compiled**: that step compiled by :func:`torch.compile` (on the CPU only here);
 # * **fast**: :func:`~mnisttutor.train_per_sample_fast` as it comes. On the CPU it runs
@@ -173,7 +173,7 @@ print(f"blank pixels in the training images: {(mnist_dataset.images == 0).float(
 # %%
 # Compiling the hand-written step
 # -------------------------------
-# :func:`torch.compile` turns :func:`~mnisttutor.training.sgd_step` into generated C++
+# :func:`torch.compile` turns :func:`~mnisttutor.sgd_step` into generated C++
 # the first time it is called. That costs time once, so it is timed on its own (it
 # takes less when an earlier run left the generated code in PyTorch's cache).
 
