@@ -86,6 +86,7 @@ def test_the_recorded_results_in_the_repository_are_readable():
     assert any(name.startswith("CPU: ") for name in curves)
 
 
+@pytest.mark.slow
 def test_profile_script_writes_each_part(run_script, tmp_path):
     run_script(
         "profile_step", "--steps", "5", "--device", "cpu", "--output", str(tmp_path / "p.json")

@@ -16,6 +16,7 @@ COMMANDS = ["fetch", "csv", "train", "evaluate"]
 
 
 @pytest.mark.parametrize("args", [[], *([c] for c in COMMANDS)])
+@pytest.mark.slow  # a fresh Python process per command, each importing torch
 def test_help_works_everywhere(args):
     result = subprocess.run(
         [sys.executable, "-m", "mnisttutor", *args, "--help"],
