@@ -1,16 +1,12 @@
 """mnisttutor: the classic hands-on PyTorch MNIST tutorial, as a package and a website."""
 
-from .classifier import (
-    Classifier,
-    evaluate,
-    load_classifier,
-    refined_classifier,
-    save_classifier,
-)
+from .classifier import Classifier, evaluate
 from .data import CsvFiles, MnistFiles, cache_dir, fetch_mnist, fetch_mnist_csv, read_idx
 from .dataset import MnistDataset
 from .device import best_device, default_device, describe_device
 from .errors import DataNotFoundError, InvalidDataError, MnistTutorError
+from .refined import RefinedClassifier
+from .saving import load_classifier, save_classifier
 from .training import train_minibatch, train_per_sample, train_per_sample_fast
 
 __version__ = "0.1.0"
@@ -23,6 +19,7 @@ __all__ = [
     "MnistDataset",
     "MnistFiles",
     "MnistTutorError",
+    "RefinedClassifier",
     "best_device",
     "cache_dir",
     "default_device",
@@ -32,7 +29,6 @@ __all__ = [
     "fetch_mnist_csv",
     "load_classifier",
     "read_idx",
-    "refined_classifier",
     "save_classifier",
     "train_minibatch",
     "train_per_sample",

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import IMAGE_PIXELS
+from .classifier import IMAGE_PIXELS
 from .errors import InvalidDataError
 
 FORMAT = 1

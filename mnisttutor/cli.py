@@ -42,8 +42,9 @@ def _train(args) -> None:
     import torch
 
     from . import training
-    from .classifier import Classifier, evaluate, save_classifier
+    from .classifier import Classifier, evaluate
     from .device import best_device, describe_device
+    from .saving import save_classifier
 
     if args.epochs < 1 or args.hidden < 1:
         raise MnistTutorError("--epochs and --hidden must be at least 1.")
@@ -72,7 +73,8 @@ def _train(args) -> None:
 
 
 def _evaluate(args) -> None:
-    from .classifier import evaluate, load_classifier
+    from .classifier import evaluate
+    from .saving import load_classifier
 
     classifier = load_classifier(args.weights)
     (test,) = _datasets(args, "test")

@@ -24,6 +24,7 @@ import requests
 from filelock import FileLock
 from tqdm import tqdm  # plain bars: tqdm.auto warns in Jupyter without ipywidgets
 
+from .classifier import IMAGE_PIXELS
 from .errors import DataNotFoundError, InvalidDataError
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,6 @@ DATA_DIR_ENV = "MNISTTUTOR_DATA_DIR"
 CACHE_DIR_ENV = "MNISTTUTOR_CACHE_DIR"
 DOWNLOAD_TIMEOUT_S = 60
 
-IMAGE_SIDE = 28
-IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
-NUM_CLASSES = 10
 CSV_COLUMNS = 1 + IMAGE_PIXELS  # the label, then the pixels
 CSV_NAMES = {"train": "mnist_train.csv", "test": "mnist_test.csv"}
 

@@ -11,7 +11,8 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from .data import CSV_COLUMNS, IMAGE_SIDE, NUM_CLASSES
+from .classifier import IMAGE_SIDE, NUM_CLASSES
+from .data import CSV_COLUMNS
 from .errors import InvalidDataError
 
 MAX_PIXEL = 255

@@ -57,38 +57,25 @@ def train_per_sample(
 
 
 def _tutorial_layers(classifier: Classifier) -> tuple[nn.Linear, nn.Linear, float]:
-    """The two Linear layers and the learning rate, if ``classifier`` is the tutorial's model.
-
-    The hand-written step below is only the same maths for that exact model, so refuse
-    anything else rather than train it wrongly.
-    """
-    layers = list(classifier.model)
-    shape = [type(layer) for layer in layers]
-    if shape != [nn.Linear, nn.Sigmoid, nn.Linear, nn.Sigmoid]:
-        names = ", ".join(t.__name__ for t in shape)
+    """The two Linear layers and the SGD learning rate of the tutorial's network."""
+    if not isinstance(classifier, Classifier):
         raise MnistTutorError(
-            f"train_per_sample_fast needs the tutorial's network (Linear, Sigmoid, Linear, "
-            f"Sigmoid); this classifier has {names}. Use train_per_sample() or "
-            "train_minibatch() for other networks."
+            f"train_per_sample_fast trains the tutorial's Classifier only (its step is "
+            f"written out by hand for that network); got {type(classifier).__name__}. "
+            "Use train_per_sample() or train_minibatch() for other networks."
         )
-    loss = classifier.loss_function
-    if type(loss) is not nn.BCELoss or loss.reduction != "mean" or loss.weight is not None:
+    # Its parts are plain attributes, so a page may swap one (section 9 does); the
+    # hand-written step would then silently train something else.
+    parts = [*classifier.model, classifier.loss_function, classifier.optimiser]
+    built = [nn.Linear, nn.Sigmoid, nn.Linear, nn.Sigmoid, nn.BCELoss, torch.optim.SGD]
+    if [type(part) for part in parts] != built:
         raise MnistTutorError(
-            f"train_per_sample_fast needs the tutorial's loss, nn.BCELoss() with mean "
-            f"reduction and no weights; this classifier has {loss!r}. Use train_per_sample()."
+            "train_per_sample_fast needs the Classifier as built (Linear, Sigmoid, Linear, "
+            f"Sigmoid, BCELoss, SGD); this one has {', '.join(type(p).__name__ for p in parts)}. "
+            "Use train_per_sample() for a changed network."
         )
-    optimiser = classifier.optimiser
-    group = optimiser.param_groups[0] if len(optimiser.param_groups) == 1 else {}
-    plain_sgd = type(optimiser) is torch.optim.SGD and all(
-        group.get(key) in (0, 0.0, False) for key in ("momentum", "weight_decay", "maximize")
-    )
-    if not plain_sgd:
-        raise MnistTutorError(
-            f"train_per_sample_fast needs plain SGD (no momentum, weight decay or maximize) "
-            f"as in the tutorial; this classifier uses {type(optimiser).__name__} with "
-            f"{ {k: v for k, v in group.items() if k != 'params'} }. Use train_per_sample()."
-        )
-    return layers[0], layers[2], float(group["lr"])
+    layer1, _, layer2, _ = classifier.model
+    return layer1, layer2, float(classifier.optimiser.param_groups[0]["lr"])
 
 
 def sgd_step(x, t, w1, b1, w2, b2, lr: float) -> torch.Tensor:
@@ -252,8 +239,8 @@ def train_per_sample_fast(
     Parameters
     ----------
     classifier
-        The tutorial's network: ``Classifier()`` with its default activation, loss and
-        optimiser (any hidden size and learning rate).
+        The tutorial's network, a :class:`~mnisttutor.Classifier` (any hidden size and
+        learning rate).
     dataset
         Anything with ``images`` (N, 784) and ``targets`` (N, 10) on the classifier's
         device, such as :class:`~mnisttutor.MnistDataset`.
@@ -271,7 +258,7 @@ def train_per_sample_fast(
     Raises
     ------
     MnistTutorError
-        The classifier is not the tutorial's network, or ``epochs`` is below 1.
+        The classifier is not a :class:`~mnisttutor.Classifier`, or ``epochs`` is below 1.
 
     Examples
     --------
@@ -340,7 +327,7 @@ def train_minibatch(
     ----------
     classifier
         Anything with ``train_step(inputs, targets)``, such as
-        the network :func:`~mnisttutor.refined_classifier` builds.
+        :class:`~mnisttutor.RefinedClassifier`.
     dataset
         Anything with ``images`` (N, 784) and ``targets`` (N, 10) on the classifier's
         device, such as :class:`~mnisttutor.MnistDataset`.

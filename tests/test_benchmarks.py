@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from mnisttutor import data, training
+from mnisttutor.results import recorded_curves
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -58,22 +59,31 @@ def test_paths_benchmark_compares_like_with_like(run_script, tmp_path):
     assert output.with_suffix(".csv").read_text().startswith("device,path,label,")
 
 
-def test_scaling_and_profile_scripts_write_results(run_script, tmp_path):
-    run_script(
-        "scaling",
-        "--steps",
-        "5",
-        "--hidden",
-        "8",
-        "16",
-        "--device",
-        "cpu",
-        "--output",
-        str(tmp_path / "scaling.json"),
-    )
-    scaling = json.loads((tmp_path / "scaling.json").read_text())
-    assert [row["hidden"] for row in scaling["scaling"]] == [8, 16]
-    assert scaling["device"].startswith("CPU: ")
+def test_the_scaling_page_reads_what_the_scaling_benchmark_writes(run_script, tmp_path):
+    """benchmarks/scaling.py's file, read by section 7's reader: one schema, both ends."""
+    run_script("scaling", "--steps", "5", "--hidden", "8", "16", "--device", "cpu",
+               "--output", str(tmp_path / "scaling-cpu.json"))  # fmt: skip
+    record = json.loads((tmp_path / "scaling-cpu.json").read_text())
+    assert [(row["device"], row["hidden"]) for row in record["results"]] == [
+        ("cpu", 8),
+        ("cpu", 16),
+    ]
+    # What the page plots: the accelerator curves only, so nothing from a CPU run ...
+    assert recorded_curves(tmp_path) == {}
+    # ... and every row when asked, with the device described and dated.
+    (name, points), *others = recorded_curves(tmp_path, accelerators_only=False).items()
+    assert not others
+    assert name == f"{record['machine']['devices']['cpu']}, {record['date_utc'][:10]}"
+    assert [hidden for hidden, _ in points] == [8, 16]
+    assert all(us > 0 for _, us in points)
+
+
+def test_the_recorded_results_in_the_repository_are_readable():
+    curves = recorded_curves(BENCHMARKS / "results", accelerators_only=False)
+    assert any(name.startswith("CPU: ") for name in curves)
+
+
+def test_profile_script_writes_each_part(run_script, tmp_path):
     run_script(
         "profile_step", "--steps", "5", "--device", "cpu", "--output", str(tmp_path / "p.json")
     )

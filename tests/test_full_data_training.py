@@ -8,8 +8,8 @@ import torch
 from mnisttutor import (
     Classifier,
     MnistDataset,
+    RefinedClassifier,
     evaluate,
-    refined_classifier,
     train_minibatch,
     train_per_sample_fast,
 )
@@ -33,6 +33,6 @@ def test_fast_path_reaches_the_tutorials_accuracy(datasets):
 def test_refined_minibatch_training_reaches_97_5_percent(datasets):
     train, test = datasets
     torch.manual_seed(0)
-    classifier = refined_classifier(lr=0.003)
+    classifier = RefinedClassifier(lr=0.003)
     train_minibatch(classifier, train, epochs=3, batch_size=64, lr_decay=True, progress=False)
     assert evaluate(classifier, test) >= 0.975

@@ -21,7 +21,7 @@ watch gradient descent, the method that adjusts them, take steps down a loss cur
 # machine had its one ``c``. Expect 159,010 weights and 210 biases (784 x 200 + 200 x 10,
 # and 200 + 10).
 
-from mnisttutor.data import IMAGE_PIXELS, NUM_CLASSES
+from mnisttutor.classifier import IMAGE_PIXELS, NUM_CLASSES
 
 HIDDEN = 200
 weights = IMAGE_PIXELS * HIDDEN + HIDDEN * NUM_CLASSES
