@@ -103,6 +103,7 @@ QUICK = [
     EXAMPLES / "02_neural_networks" / "plot_02_network_and_gradient_descent.py",
     EXAMPLES / "03_pytorch_tensors_autograd" / "plot_01_tensors_and_autograd.py",
     EXAMPLES / "04_gpu_acceleration" / "plot_01_devices.py",
+    EXAMPLES / "04_gpu_acceleration" / "plot_02_matmul_timing.py",
 ]
 
 
