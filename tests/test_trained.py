@@ -64,5 +64,5 @@ def test_a_damaged_saved_network_is_a_clear_error(tmp_path):
     trained.refined_network(data, tmp_path)
     (weights,) = tmp_path.glob("refined-*.pt")
     weights.write_bytes(b"not a network")
-    with pytest.raises(InvalidDataError, match="cannot be loaded.*Remove .* trained again"):
+    with pytest.raises(InvalidDataError, match=r"cannot be loaded.*Remove .* trained again"):
         trained.refined_network(data, tmp_path)
