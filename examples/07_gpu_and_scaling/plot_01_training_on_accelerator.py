@@ -27,9 +27,10 @@ if accelerator is None:
 # %%
 # The same training, on the accelerator
 # -------------------------------------
-# Moving the work to a GPU takes two lines: the model with ``.to(device)``, and the
-# data with :meth:`MnistDataset.to <mnisttutor.MnistDataset.to>`. The training loop
-# does not change.
+# Moving the work to a GPU takes two lines: the model with
+# :pt:`.to(device) <torch.nn.Module.to>`, and the data with
+# :meth:`MnistDataset.to <mnisttutor.MnistDataset.to>`. The training loop does not
+# change.
 #
 # What to expect: the original tutorial's 3 epochs took about 3 minutes on Colab's CPU
 # and about 2 minutes on Colab's Tesla T4 GPU. Section 4's motorway only pays off when

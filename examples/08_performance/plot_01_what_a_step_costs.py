@@ -113,7 +113,7 @@ plt.show()
 # %%
 # Counting what a step asks for
 # -----------------------------
-# :mod:`torch.profiler` records every operator PyTorch runs.
+# PyTorch's profiler, ``torch.profiler``, records every operator it runs.
 # :func:`~mnisttutor.profiling.operations_per_step` counts them for one step. Only the
 # matrix products do real arithmetic (the multiplications printed below); the rest is
 # bookkeeping that costs a call each. On a GPU, each operator is a separate piece of
