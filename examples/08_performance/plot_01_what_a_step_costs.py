@@ -33,8 +33,9 @@ if len(devices) == 1:
 # ------------------
 # The original tutorial's dataset kept the CSV as a pandas table and, for every image
 # it was asked for, picked the row out with ``.iloc`` and made new tensors. Here is its
-# ``__getitem__``, as published (kept in
-# :class:`mnisttutor.profiling.OriginalMnistDataset`). The package's
+# ``__getitem__``, kept in :class:`mnisttutor.profiling.OriginalMnistDataset`: as
+# published, except for the ``with`` block that silences, for that one line only, a
+# warning the original ignored. The package's
 # :class:`~mnisttutor.MnistDataset` converts the whole file to tensors once, so an
 # item is just a look-up.
 

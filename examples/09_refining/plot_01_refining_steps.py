@@ -82,7 +82,7 @@ torch.set_num_threads(1)
 # --------------------------
 # The loss (section 2: one number for how wrong the network is) decides what the
 # gradients push towards. The simplest: the mean of the squared differences between
-# the 10 outputs and the one-hot target, :class:`torch.nn.MSELoss`. With sigmoid
+# the 10 outputs and the one-hot target, :pt:`torch.nn.MSELoss`. With sigmoid
 # outputs its gradient vanishes when an output is confidently wrong (near 0 or 1), so
 # learning is slow.
 
@@ -96,7 +96,7 @@ train_one_at_a_time("1. MSELoss, sigmoid, SGD", C)
 # %%
 # Step 2: binary cross-entropy
 # ----------------------------
-# :class:`torch.nn.BCELoss` treats each output as the probability that the image is
+# :pt:`torch.nn.BCELoss` treats each output as the probability that the image is
 # that digit. Its gradient stays large exactly when an output is confidently wrong.
 # This is the tutorial's network, as section 6 trained it.
 
@@ -108,7 +108,7 @@ train_one_at_a_time("2. BCELoss", C)
 # Step 3: LeakyReLU in the hidden layer
 # -------------------------------------
 # A sigmoid flattens out for large inputs, so its slope, and with it the gradient,
-# nearly vanishes there. :class:`torch.nn.LeakyReLU` passes positive values unchanged
+# nearly vanishes there. :pt:`torch.nn.LeakyReLU` passes positive values unchanged
 # and lets negative ones through at a slope of 0.02, so it never goes flat. The output
 # layer keeps its sigmoid, since BCELoss needs values between 0 and 1.
 
@@ -120,7 +120,7 @@ train_one_at_a_time("3. LeakyReLU(0.02) hidden", C)
 # %%
 # Step 4: normalising the hidden layer
 # ------------------------------------
-# :class:`torch.nn.LayerNorm` rescales the 200 hidden values of each image to mean 0
+# :pt:`torch.nn.LayerNorm` rescales the 200 hidden values of each image to mean 0
 # and variance 1 (then applies a learned scale and shift), so the next layer gets
 # inputs of a steady size however the weights before it drift. The optimiser is made
 # again so that it also trains the new layer's scale and shift.
@@ -136,7 +136,7 @@ train_one_at_a_time("4. + LayerNorm", C)
 # Step 5: Adam instead of plain SGD
 # ---------------------------------
 # SGD moves every weight by the same multiple (the learning rate) of its gradient.
-# :class:`torch.optim.Adam` keeps a running average of each weight's gradient and of
+# :pt:`torch.optim.Adam` keeps a running average of each weight's gradient and of
 # its square, and scales each weight's step by them: consistent directions get full
 # steps, noisy ones smaller steps. Its usual learning rate is 0.001. These are the
 # refined network's layers and optimiser, :class:`~mnisttutor.RefinedClassifier`;
