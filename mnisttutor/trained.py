@@ -2,7 +2,7 @@
 
 Several pages need the same trained :class:`~mnisttutor.RefinedClassifier`: the page
 that builds it, the page about its mistakes, the page that saves it and exports it for
-the browser. :func:`refined_network` trains it by :data:`RECIPE` the first time, saves
+the browser. :func:`refined_network` trains it by ``RECIPE`` the first time, saves
 its weights and its training time in the cache folder, and loads them on every later
 call, so every page shows the same network with the same score.
 
@@ -71,7 +71,7 @@ def recipe_key(dataset) -> str:
 
 
 def train_refined(dataset) -> RefinedClassifier:
-    """A :class:`~mnisttutor.RefinedClassifier` trained on ``dataset`` by :data:`RECIPE`."""
+    """A :class:`~mnisttutor.RefinedClassifier` trained on ``dataset`` by ``RECIPE``."""
     torch.manual_seed(RECIPE["seed"])
     classifier = RefinedClassifier(lr=RECIPE["lr"])
     train_minibatch(
@@ -86,7 +86,7 @@ def train_refined(dataset) -> RefinedClassifier:
 
 
 def refined_network(dataset, folder: str | Path | None = None) -> TrainedNetwork:
-    """The refined network trained on ``dataset`` by :data:`RECIPE`: trained once, then loaded.
+    """The refined network trained on ``dataset`` by ``RECIPE``: trained once, then loaded.
 
     Parameters
     ----------
