@@ -41,8 +41,10 @@ print(f"y.grad_fn is a {type(y.grad_fn).__name__}")
 # %%
 # The gradient, automatically
 # ---------------------------
-# :pt:`y.backward() <torch.Tensor.backward>` walks the graph backwards with the chain
-# rule and stores ``dy/dx`` in :pt:`x.grad <torch.Tensor.grad>`. Expect 5.75, as the
+# :pt:`y.backward() <torch.Tensor.backward>` walks the graph backwards, multiplying the
+# slopes of the steps it recorded (the *chain rule*: when y is made from x in steps, the
+# slope of y is the product of the steps' slopes), and stores ``dy/dx`` in
+# :pt:`x.grad <torch.Tensor.grad>`. Expect 5.75, as the
 # original tutorial prints: where ``x`` is 3.5, ``y`` grows 5.75 times as fast as ``x``.
 
 # workbook: autograd_backward

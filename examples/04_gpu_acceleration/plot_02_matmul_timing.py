@@ -35,7 +35,8 @@ def seconds_per_matmul(size, device):
 # ---------
 # A ``size x size`` product takes about ``2 x size³`` floating-point operations (the
 # multiplications and additions of numbers with decimals); dividing that by the time
-# gives the speed in GFLOP/s, billions of such operations per second.
+# gives the speed in GFLOP/s, billions of such operations per second. Times are in
+# milliseconds (ms), thousandths of a second.
 
 from mnisttutor import best_device, describe_device
 

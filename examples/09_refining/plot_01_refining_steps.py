@@ -120,10 +120,10 @@ train_one_at_a_time("3. LeakyReLU(0.02) hidden", C)
 # %%
 # Step 4: normalising the hidden layer
 # ------------------------------------
-# :pt:`torch.nn.LayerNorm` rescales the 200 hidden values of each image to mean 0
-# and variance 1 (then applies a learned scale and shift), so the next layer gets
-# inputs of a steady size however the weights before it drift. The optimiser is made
-# again so that it also trains the new layer's scale and shift.
+# :pt:`torch.nn.LayerNorm` rescales the 200 hidden values of each image to an average
+# of 0 and a spread (variance) of 1, then applies a learned scale and shift, so the
+# next layer gets inputs of a steady size however the weights before it drift. The
+# optimiser is made again so that it also trains the new layer's scale and shift.
 
 torch.manual_seed(0)
 C = Classifier()
