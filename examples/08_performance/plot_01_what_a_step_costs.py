@@ -107,8 +107,8 @@ for y, timing in enumerate(rows.values()):
 ax.set(yticks=range(len(rows)), yticklabels=list(rows), xlabel="µs per training step")
 ax.set_title("Where one per-image step's time goes")
 ax.invert_yaxis()
-ax.legend(ncols=3, fontsize=8, loc="lower right")
-fig.tight_layout()
+fig.legend(ncols=6, fontsize=8, loc="lower center")  # below the bars, not over them
+fig.tight_layout(rect=(0, 0.12, 1, 1))
 plt.show()
 
 # %%
