@@ -122,6 +122,8 @@ for device in devices:
             "  less than in proportion: part of every step is a fixed cost (calling each "
             "operation, the optimiser's bookkeeping) that does not grow with the network"
         )
+    else:
+        print("  at least in proportion: the arithmetic on the weights is nearly all the time")
 
 # %%
 # Recorded runs on other machines
@@ -145,10 +147,12 @@ if not recorded:
 # The scaling curve
 # -----------------
 # Time per step against hidden-layer size, as printed above. On the CPU the time grows
-# with the network, but by the ratio printed above rather than by the 25x of the
-# weights. What to expect from a GPU, where one was measured or recorded: a line that
-# stays nearly flat over these sizes, because each step is a few dozen small operations
-# and launching them costs more than doing them, so a GPU only pays off for the larger
+# with the network, by the ratio printed above, which need not be the 25x of the
+# weights: the line printed under it says which way this build's numbers went.
+#
+# What to expect from a GPU, where one was measured or recorded: a line that stays
+# nearly flat over these sizes, because each step is a few dozen small operations and
+# launching them costs more than doing them, so a GPU only pays off for the larger
 # networks: the motorway needs many cars.
 
 import matplotlib.pyplot as plt
