@@ -217,15 +217,17 @@ for i in range(1, len(names)):
 # ------------------------
 # The tutorial's whole training -- 3 epochs of 60,000 images, one at a time -- along
 # the fast path, scored on the 10,000 test images; and the refined network of section
-# 9, trained on mini-batches by its one recipe (:mod:`mnisttutor.trained`, trained once
-# per build and shared with section 9's pages). The original's score was about 90%
-# (about 9,000 of the 10,000), as section 6 measured for this build.
+# 9, trained on mini-batches by its one recipe
+# (:func:`mnisttutor.trained.refined_network` trains it once per build and shares it
+# with section 9's pages). The original scored about 90%, about 9,000 of the 10,000
+# (the original's figure); the fast path takes the same steps, so expect about the
+# same here.
 #
-# Why these times are not the table's times 180,000: the table keeps the best of three
-# short rounds on one thread, while a whole run includes its slower first moments
-# (warm-up) and whatever else the machine was doing. The mini-batch run uses every
-# thread, as section 9 does. The original path's whole run is recorded by the
-# repository's benchmark, below.
+# Why a whole run's time is not the table's µs per image times its 180,000 images: the
+# table keeps the best of three short rounds on one thread, while a whole run includes
+# its slower first moments (warm-up) and whatever else the machine was doing meanwhile.
+# The mini-batch run uses every thread, as section 9 does. The original path's whole
+# run is recorded by the repository's benchmark, below.
 
 from mnisttutor import evaluate
 from mnisttutor.timing import best_time
