@@ -3,15 +3,21 @@ A machine with one parameter
 ============================
 
 Goal: see what "learning" means in the smallest possible case. A machine converts
-kilometres to miles as ``miles = c * km``. We do not tell it ``c``; we show it one true
-example, measure how wrong it is, and adjust ``c`` by hand.
+kilometres to miles as ``miles = c * km``. The number ``c`` is the machine's
+*parameter*: the one thing about it we can adjust. We do not tell it the right ``c``; we
+show it one true example, measure how wrong it is, and adjust ``c`` by hand.
 """
 
 # %%
 # The true conversion
 # -------------------
-# One kilometre is 0.621371 miles, so 100 km is 62.1371 miles. (The original text has
-# 62.127 in one place; that is a typo.) This is the example the machine learns from.
+# One kilometre is 0.621371 miles, so 100 km is 62.1371 miles. This is the example the
+# machine learns from: one question (100 km) with its true answer.
+#
+# The original tutorial rounds this to 62.137 miles. In two places it writes the true
+# answer as 62.127, a typo: its error at ``c = 0.6`` below, 2.137, is worked out from
+# 62.137, and that is the consistent figure. This page keeps one more decimal, so where
+# the original has 62.137 and 2.137 it prints 62.1371 and 2.1371.
 
 KM_TO_MILES = 0.621371
 km = 100.0
@@ -21,8 +27,10 @@ print(f"{km:g} km is {true_miles:.4f} miles")
 # %%
 # A first guess: c = 0.5
 # ----------------------
-# The machine starts with ``c = 0.5``. Its answer, and its *error*: the true answer
-# minus the machine's.
+# The machine starts with ``c = 0.5``. We compare its answer with the true one. The
+# difference, the true answer minus the machine's, is the machine's *error*: how far off
+# it is, and in which direction. Expect 50 miles, and an error of a little over 12
+# miles: positive, because the answer was too small.
 
 
 def machine(km, c):
@@ -32,14 +40,19 @@ def machine(km, c):
 
 c = 0.5
 guess = machine(km, c)
-print(f"c = {c}: {km:g} km -> {guess:g} miles, error = {true_miles - guess:.4f}")
+# workbook: km_error
+error = true_miles - guess
+# workbook: end
+print(f"c = {c}: {km:g} km -> {guess:g} miles, error = {error:.4f}")
 
 # %%
 # Adjusting c by hand
 # -------------------
 # The answer was too small, so the error is positive: make ``c`` bigger. At 0.6 the
-# error shrinks; at 0.7 we overshoot and the error turns negative. The size and the
-# sign of the error tell us which way to move ``c``, and roughly how far.
+# error shrinks to about 2.137 (the original's figure); at 0.7 we overshoot and the
+# error turns negative. The size and the sign of the error tell us which way to move
+# ``c``, and roughly how far. Changing a machine's adjustable numbers to make its error
+# smaller is what *learning* means here; the next page lets the machine do it itself.
 
 for c in (0.5, 0.6, 0.7, 0.61):
     guess = machine(km, c)

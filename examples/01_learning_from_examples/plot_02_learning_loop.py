@@ -10,8 +10,9 @@ removed the error. Over many examples ``c`` settles on the true conversion.
 # %%
 # Examples to learn from
 # ----------------------
-# Random distances between 1 and 200 km, each with its true value in miles. A seeded
-# generator makes the run repeatable.
+# Sixty random distances between 1 and 200 km, each with its true value in miles: sixty
+# questions with their answers. A seeded generator makes the run repeatable (the same
+# "random" numbers every time).
 
 import numpy as np
 
@@ -26,7 +27,24 @@ print(f"{len(distances)} examples, e.g. {distances[0]:.1f} km = {true_miles[0]:.
 # ---------------
 # If ``c * km`` misses by ``error``, the ``c`` that would have been exactly right is
 # ``c + error / km``. Jumping all the way there lets the last example wipe out what the
-# others taught, so we move only a fraction of the way: the *learning rate*.
+# others taught, so we move only a fraction of the way. That fraction is the *learning
+# rate*: 0.2 here, a fifth of the way. One step, on the first example:
+
+LEARNING_RATE = 0.2
+c = 0.5
+km, miles = distances[0], true_miles[0]
+error = miles - c * km
+# workbook: km_update
+c = c + LEARNING_RATE * error / km
+# workbook: end
+print(f"error {error:.2f} miles, so c moves from 0.5 to {c:.6f}")
+
+# %%
+# Learning from every example
+# ---------------------------
+# The same step, as a function, applied to each example in turn. One pass through all
+# the examples is called an *epoch*; this is one epoch of 60 examples. The list
+# ``history`` keeps ``c`` and the error after each step, for the plots below.
 
 
 def learn(c, km, miles, learning_rate):
@@ -35,10 +53,9 @@ def learn(c, km, miles, learning_rate):
     return c + learning_rate * error / km, error
 
 
-LEARNING_RATE = 0.2
 c = 0.5
-history = [(c, np.nan)]  # (c, error as % of the true answer) after each example
-for km, miles in zip(distances, true_miles, strict=True):
+history = [(c, np.nan)]  # (c, error as % of the true answer); no error before any step
+for km, miles in zip(distances, true_miles):
     c, error = learn(c, km, miles, LEARNING_RATE)
     history.append((c, 100 * error / miles))
 print(f"first error: {history[1][1]:.1f}% of the true answer, last: {history[-1][1]:.2g}%")
@@ -77,7 +94,7 @@ plt.show()
 fig, ax = plt.subplots(figsize=(7, 4))
 for rate in (0.05, 0.2, 1.0, 1.8):
     c, trace = 0.5, [0.5]
-    for km, miles in zip(distances[:30], true_miles[:30], strict=True):
+    for km, miles in zip(distances[:30], true_miles[:30]):
         c, _ = learn(c, km, miles, rate)
         trace.append(c)
     ax.plot(trace, ".-", label=f"learning rate {rate}")

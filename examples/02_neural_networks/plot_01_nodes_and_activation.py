@@ -8,17 +8,30 @@ here the sigmoid, which squashes any number into the range 0 to 1.
 """
 
 # %%
+# The inspiration: a neuron
+# -------------------------
+# The idea comes from brains. A nerve cell, a neuron, collects electrical signals from
+# many others. It does not pass each one on; it adds them up, and only when the total is
+# strong enough does it fire a signal of its own to the next cells. Networks of very
+# many such simple cells recognise faces and read handwriting.
+#
+# A *node* copies that idea with numbers: it takes in several numbers (signals), adds
+# them up, each counting as much as its link says, and sends out one number.
+#
 # Weighted sum
 # ------------
-# Three signals arrive, each over a link with its own weight. The node adds up the
-# weighted signals. Learning means adjusting those weights.
+# Three signals arrive, each over a link with its own *weight*: a number that says how
+# much that link counts. A large weight passes a signal on strongly, a weight near 0
+# nearly ignores it, and a negative one works against the others. The node multiplies
+# each signal by its weight and adds the results. Learning, for a network, means
+# adjusting its weights, as section 1's machine adjusted ``c``.
 
 import numpy as np
 
 signals = np.array([0.9, 0.1, 0.8])
 weights = np.array([0.3, 0.7, -0.5])
 weighted_sum = signals @ weights
-for s, w in zip(signals, weights, strict=True):
+for s, w in zip(signals, weights):
     print(f"signal {s:.1f} x weight {w:+.1f} = {s * w:+.2f}")
 print(f"weighted sum = {weighted_sum:+.2f}")
 
@@ -26,8 +39,11 @@ print(f"weighted sum = {weighted_sum:+.2f}")
 # The sigmoid activation
 # ----------------------
 # The node's output is ``sigmoid(weighted sum) = 1 / (1 + exp(-sum))``. Large negative
-# sums give nearly 0, large positive ones nearly 1, and 0 gives exactly 0.5. Because it
-# is smooth, it has a gradient everywhere, which is what training needs.
+# sums give nearly 0 (the neuron stays quiet), large positive ones nearly 1 (it fires),
+# and 0 gives exactly 0.5. Unlike a neuron's all-or-nothing switch, the sigmoid is
+# smooth: nudge the sum a little and the output moves a little, never jumps. The next
+# page's training method relies on exactly that. Expect an output a little below 0.5
+# here, as the weighted sum is slightly negative.
 
 
 def sigmoid(z):
@@ -56,29 +72,13 @@ plt.show()
 # %%
 # Drawing the node
 # ----------------
-# The same node as a picture: signals in on the left, weights on the links, the sum and
-# the sigmoid inside, the output on the right.
+# The same node as a picture: signals in on the left, weights on the links (thicker
+# for larger weights), the sum and the sigmoid inside, the output on the right. The
+# drawing is one call to a helper of this package, :func:`mnisttutor.plots.draw_node`.
 
-fig, ax = plt.subplots(figsize=(8, 4))
-node, radius = np.array([0.62, 0.5]), 0.13
-right, up = np.array([1.0, 0.0]), np.array([0.0, 1.0])
-for i, (s, w) in enumerate(zip(signals, weights, strict=True)):
-    start = np.array([0.12, 0.85 - 0.35 * i])
-    end = node + radius * (start - node) / np.linalg.norm(start - node)  # circle's edge
-    ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "lw": 1 + 3 * abs(w)})
-    ax.text(start[0] - 0.02, start[1], f"signal {s:.1f}", ha="right", va="center")
-    ax.text(
-        *(start + 0.35 * (end - start) + 0.04 * up),
-        f"w = {w:+.1f}",
-        ha="center",
-        backgroundcolor="white",
-    )
-ax.add_patch(plt.Circle(node, radius, fc="lightyellow", ec="k"))
-ax.text(*node, "sum,\nthen\nsigmoid", ha="center", va="center")
-ax.annotate("", node + 0.33 * right, node + radius * right, arrowprops={"arrowstyle": "->"})
-ax.text(node[0] + 0.35, node[1], f"output\n{output:.4f}", va="center")
-ax.set(xlim=(-0.2, 1.15), ylim=(0, 1), aspect="equal")
-ax.axis("off")
+from mnisttutor import plots
+
+plots.draw_node(signals, weights, output)
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 1

@@ -8,6 +8,16 @@ CPU and on the accelerator.
 """
 
 # %%
+# A single-lane road and a motorway
+# ---------------------------------
+# Training a network is mostly multiplying and adding, millions of times, and most of
+# those sums do not depend on each other. A computer's main processor, the CPU, is like
+# a single-lane road: each car (each calculation) goes very fast, but they mostly go one
+# after another. A GPU, built to draw millions of pixels at once, is like a motorway
+# with thousands of lanes: each car is slower, but thousands travel side by side. When
+# the work is many independent sums, the motorway wins. GPUs and similar chips are
+# called *accelerators*.
+#
 # Is there an accelerator?
 # ------------------------
 # PyTorch's :mod:`torch.accelerator` names the current accelerator: an NVIDIA or AMD GPU,
@@ -33,19 +43,23 @@ if not has_accelerator:
 #     if torch.cuda.is_available():
 #         torch.set_default_tensor_type(torch.cuda.FloatTensor)  # deprecated since PyTorch 2.1
 #
-# ``set_default_tensor_type`` is deprecated, it only knows about CUDA, and it changes
+# :pt:`torch.set_default_tensor_type` is deprecated, it only knows about CUDA, and it changes
 # every tensor made anywhere afterwards, which makes code hard to follow. We do not
 # run it here.
 #
 # The modern way: name the device
 # -------------------------------
 # Create tensors on a device with ``device=``, and move existing tensors and models
-# with ``.to(device)``. ``.to`` returns a moved copy for a tensor and moves a model's
-# parameters in place.
+# with :pt:`.to(device) <torch.Tensor.to>`. ``.to`` returns a moved copy for a tensor
+# and moves a model's parameters (its weights and biases) in place. Here ``a`` is a
+# random 3 x 3 tensor made there (:pt:`torch.rand`), ``b`` a tensor of ones moved there,
+# and ``model`` one layer of 3 inputs and 2 outputs (:pt:`torch.nn.Linear`) moved there.
 
+# workbook: to_device
 a = torch.rand(3, 3, device=device)
 b = torch.ones(3).to(device)
 model = torch.nn.Linear(3, 2).to(device)
+# workbook: end
 print(a.device, b.device, next(model.parameters()).device)
 
 # %%

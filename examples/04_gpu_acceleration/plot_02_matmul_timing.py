@@ -12,7 +12,11 @@ do, so it shows when an accelerator pays off.
 # ------------
 # Accelerators run asynchronously: a call returns before the work is done. So
 # :func:`~mnisttutor.timing.best_time` waits for the device to finish before reading
-# the clock, runs once to warm up, and keeps the best of several rounds.
+# the clock, runs once to warm up, and keeps the best of several rounds. The work it
+# times is ``a @ b``, the matrix product (:pt:`torch.matmul`) of two random
+# ``size x size`` tensors: each of its ``size x size`` results is a sum of ``size``
+# products, and none of those sums waits for another, the kind of work the motorway
+# was built for.
 
 import torch
 
@@ -20,6 +24,7 @@ from mnisttutor.timing import best_time
 
 
 def seconds_per_matmul(size, device):
+    """Seconds for one ``size x size`` matrix product on ``device``, best of 3 rounds."""
     a, b = torch.rand(size, size, device=device), torch.rand(size, size, device=device)
     # about 2**27 multiply-adds a round: many small products, or one big one
     return best_time(lambda: a @ b, device=device, rounds=3, number=max(1, 2**27 // size**3))
@@ -28,18 +33,22 @@ def seconds_per_matmul(size, device):
 # %%
 # Measuring
 # ---------
-# A ``size x size`` product takes about ``2 x size³`` floating-point operations;
-# dividing by the time gives the speed in GFLOP/s.
+# A ``size x size`` product takes about ``2 x size³`` floating-point operations (the
+# multiplications and additions of numbers with decimals); dividing that by the time
+# gives the speed in GFLOP/s, billions of such operations per second. Times are in
+# milliseconds (ms), thousandths of a second.
 
 from mnisttutor import best_device, describe_device
 
-devices = list(dict.fromkeys([torch.device("cpu"), best_device()]))
+devices = [torch.device("cpu")]
+if best_device().type != "cpu":
+    devices.append(best_device())
 sizes = [64, 128, 256, 512, 1024, 2048]
 results = {}
 for device in devices:
     print(describe_device(device))
     results[device] = [seconds_per_matmul(size, device) for size in sizes]
-    for size, seconds in zip(sizes, results[device], strict=True):
+    for size, seconds in zip(sizes, results[device]):
         gflops = 2 * size**3 / seconds / 1e9
         print(f"  {size:5d} x {size:<5d} {seconds * 1e3:9.3f} ms  {gflops:7.1f} GFLOP/s")
 if len(devices) == 1:

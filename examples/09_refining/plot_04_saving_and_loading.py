@@ -12,28 +12,22 @@ cannot run code on your machine. At the end we export the same network for the
 # %%
 # A trained network to keep
 # -------------------------
-# The refined network of :doc:`plot_01_refining_steps`, built by
-# :class:`~mnisttutor.RefinedClassifier` and trained on mini-batches by
-# :func:`~mnisttutor.train_minibatch`.
-
-import time
+# The refined network of :doc:`plot_01_refining_steps`: the one that page trained, as
+# :func:`mnisttutor.trained.refined_network` keeps it (in fact saved and loaded just
+# the way this page shows). Its score is the one the earlier pages printed.
 
 import torch
 
-from mnisttutor import MnistDataset, RefinedClassifier, evaluate, fetch_mnist_csv, train_minibatch
+from mnisttutor import MnistDataset, evaluate, fetch_mnist_csv
+from mnisttutor.trained import RECIPE, refined_network
 
 csv_files = fetch_mnist_csv()
-train = MnistDataset(csv_files.train)
-test = MnistDataset(csv_files.test)
+training_set = MnistDataset(csv_files.train)
+test_set = MnistDataset(csv_files.test)
 
-EPOCHS = 4
-LR = 0.001
-torch.manual_seed(0)
-classifier = RefinedClassifier(lr=LR)
-start = time.perf_counter()
-train_minibatch(classifier, train, epochs=EPOCHS, batch_size=64, seed=0, progress=False)
-seconds = time.perf_counter() - start
-accuracy = evaluate(classifier, test)
+refined = refined_network(training_set)
+classifier, seconds, epochs = refined.classifier, refined.seconds, RECIPE["epochs"]
+accuracy = evaluate(classifier, test_set)
 print(f"trained in {seconds:.1f} s; test accuracy {100 * accuracy:.2f}%")
 
 # %%
@@ -74,10 +68,10 @@ from mnisttutor import load_classifier
 
 loaded = load_classifier(path)
 with torch.no_grad():
-    same = torch.equal(loaded.eval()(test.images), classifier.eval()(test.images))
+    same = torch.equal(loaded.eval()(test_set.images), classifier.eval()(test_set.images))
 print(
-    f"loaded network's test accuracy: {100 * evaluate(loaded, test):.2f}%; "
-    f"identical outputs on all {len(test):,} test images: {same}"
+    f"loaded network's test accuracy: {100 * evaluate(loaded, test_set):.2f}%; "
+    f"identical outputs on all {len(test_set):,} test images: {same}"
 )
 
 # %%
@@ -105,16 +99,16 @@ except InvalidDataError as error:
 
 from mnisttutor.browser import export_network
 
-samples = torch.cat([torch.nonzero(test.labels == digit).flatten()[:2] for digit in range(10)])
+samples = torch.cat([torch.nonzero(test_set.labels == digit).flatten()[:2] for digit in range(10)])
 description = (
-    f"This network scored {100 * accuracy:.2f}% on the {len(test):,} MNIST test "
-    f"images after {EPOCHS} epochs ({seconds:.0f} s) of training when this site "
+    f"This network scored {100 * accuracy:.2f}% on the {len(test_set):,} MNIST test "
+    f"images after {epochs} epochs ({seconds:.0f} s) of training when this site "
     "was built."
 )
 exported = export_network(
     classifier.model,
     "mnist-network.js",
-    samples=(test.images[samples], test.labels[samples]),
+    samples=(test_set.images[samples], test_set.labels[samples]),
     description=description,
 )
 print(f"{exported}: {exported.stat().st_size / 1024:.0f} KiB")
@@ -128,10 +122,10 @@ print(description)
 import matplotlib.pyplot as plt
 
 with torch.no_grad():
-    sample_answers = classifier(test.images[samples]).argmax(dim=1)
+    sample_answers = classifier(test_set.images[samples]).argmax(dim=1)
 fig, axes = plt.subplots(2, 10, figsize=(10, 2.6))
-for ax, index, answer in zip(axes.flat, samples, sample_answers, strict=True):
-    ax.imshow(test.images[index].reshape(28, 28), cmap="Blues")
+for ax, index, answer in zip(axes.flat, samples, sample_answers):
+    ax.imshow(test_set.images[index].reshape(28, 28), cmap="Blues")
     ax.set_title(f"reads {answer}", fontsize=9)
     ax.set_axis_off()
 plt.show()
@@ -146,7 +140,7 @@ plt.show()
 from mnisttutor.browser import read_network
 
 with torch.no_grad():
-    difference = (read_network(exported)(test.images) - classifier(test.images)).abs().max()
+    difference = (read_network(exported)(test_set.images) - classifier(test_set.images)).abs().max()
 print(f"largest difference over all test outputs: {difference.item()}")
 
 # %%

@@ -1,0 +1,273 @@
+"""
+What each change buys
+=====================
+
+Goal: train the tutorial's network with the same steps and the same maths along faster
+and faster paths, and see what each change buys; then take mini-batches, which change
+the steps themselves. :doc:`The previous page <plot_01_what_a_step_costs>` showed where
+a step's time goes; this page removes it piece by piece.
+"""
+
+# %%
+# The paths
+# ---------
+# Six ways to train, each a function that trains the network it is given on the first
+# ``IMAGES`` training images (all of them, for mini-batches):
+#
+# * **original**: the published code: the pandas ``__getitem__`` of the previous page,
+#   then the module step;
+# * **tensor dataset**: :func:`~mnisttutor.train_per_sample`, the same module step fed
+#   from :class:`~mnisttutor.MnistDataset`, as section 6 trains;
+# * **hand-written**: :func:`~mnisttutor.train_per_sample_fast` with
+#   :func:`~mnisttutor.training.sgd_step`: the same gradients worked out by hand, a
+#   dozen tensor operations, no autograd graph and no optimiser object;
+# * **compiled**: that step compiled by :pt:`torch.compile`;
+# * **fast**: :func:`~mnisttutor.train_per_sample_fast` as it comes: the whole loop over
+#   the images compiled to machine code by numba, skipping each image's blank pixels,
+#   whose terms are zero anyway;
+# * **mini-batches**: :func:`~mnisttutor.train_minibatch`, 64 images per step, with
+#   the refined network of section 9 (:class:`~mnisttutor.RefinedClassifier`).
+#
+# Everything runs on the CPU, on one thread, as on the previous page.
+
+from types import SimpleNamespace
+
+import torch
+
+from mnisttutor import MnistDataset, fetch_mnist_csv
+from mnisttutor.profiling import OriginalMnistDataset
+
+threads = torch.get_num_threads()  # given back before the full runs below
+torch.set_num_threads(1)
+train_csv, test_csv = fetch_mnist_csv()
+mnist_dataset, mnist_test_dataset = MnistDataset(train_csv), MnistDataset(test_csv)
+original_dataset = OriginalMnistDataset(train_csv)
+IMAGES = 3000
+first_images = SimpleNamespace(
+    images=mnist_dataset.images[:IMAGES], targets=mnist_dataset.targets[:IMAGES]
+)
+print(f"blank pixels in the training images: {(mnist_dataset.images == 0).float().mean():.1%}")
+
+# %%
+# Compiling, once
+# ---------------
+# :pt:`torch.compile` turns :func:`~mnisttutor.training.sgd_step` into generated C++
+# the first time it is called, and numba compiles the fast path's loop the first time
+# it runs. Both cost time once per Python process, so they are timed here on their own,
+# on one image, and not in the comparison.
+
+import time
+
+from mnisttutor import Classifier, train_per_sample, train_per_sample_fast
+from mnisttutor.training import sgd_step
+
+one_image = SimpleNamespace(images=mnist_dataset.images[:1], targets=mnist_dataset.targets[:1])
+compiled_step = torch.compile(sgd_step, fullgraph=True, dynamic=False)
+start = time.perf_counter()
+train_per_sample_fast(Classifier(), one_image, 1, step=compiled_step, progress=False)
+print(f"torch.compile took {time.perf_counter() - start:.1f} s, once")
+start = time.perf_counter()
+train_per_sample_fast(Classifier(), one_image, 1, progress=False)
+print(f"numba compiled the loop in {time.perf_counter() - start:.1f} s, once")
+
+# %%
+# The per-image paths, as functions
+# ---------------------------------
+# Each takes a network and trains it on the first ``IMAGES`` images, one per step.
+
+
+def original(C):
+    """The tutorial's loop, reading every image through pandas."""
+    for i in range(IMAGES):
+        _, image, target = original_dataset[i]
+        C.train(image, target)
+
+
+def tensor_dataset(C):
+    train_per_sample(C, first_images, 1, progress=False)
+
+
+def hand_written(C):
+    train_per_sample_fast(C, first_images, 1, step=sgd_step, progress=False)
+
+
+def compiled(C):
+    train_per_sample_fast(C, first_images, 1, step=compiled_step, progress=False)
+
+
+def fast(C):
+    train_per_sample_fast(C, first_images, 1, progress=False)
+
+
+paths = {
+    "original": original,
+    "tensor dataset": tensor_dataset,
+    "hand-written": hand_written,
+    "compiled": compiled,
+    "fast": fast,
+}
+
+# %%
+# Timing them
+# -----------
+# :func:`~mnisttutor.profiling.time_in_turns` gives every path a fresh copy of the
+# same starting weights, three times, the paths taking turns, so a busy moment on the
+# machine slows one round of one path rather than its result; each path's fastest
+# round is kept.
+
+from mnisttutor.profiling import time_in_turns
+
+torch.manual_seed(0)
+start_weights = Classifier().state_dict()  # every path starts from these
+
+
+def fresh():
+    """A tutorial network with the shared starting weights."""
+    C = Classifier()
+    C.load_state_dict(start_weights)
+    return C
+
+
+best, trained = time_in_turns(paths, fresh, rounds=3)
+us_per_image = {name: seconds / IMAGES * 1e6 for name, seconds in best.items()}
+for name, us in us_per_image.items():
+    print(f"{name:15} {us:8.1f} µs per image")
+
+# %%
+# Same steps, same weights
+# ------------------------
+# Faster is only worth having if it computes the same thing. All the per-image paths
+# took the same steps from the same start, so their weights should agree to rounding.
+
+reference = trained["tensor dataset"]
+for name, C in trained.items():
+    gap = 0.0
+    for mine, theirs in zip(C.parameters(), reference.parameters()):
+        gap = max(gap, (mine - theirs).abs().max().item())
+    print(f"{name:15} largest weight difference from 'tensor dataset': {gap:.1e}")
+
+# %%
+# Mini-batches
+# ------------
+# One pass over all 60,000 images, 64 at a time, with the refined network's layers and
+# its learning rate (the recipe of section 9), timed the same way.
+
+from mnisttutor import RefinedClassifier, train_minibatch
+from mnisttutor.trained import RECIPE
+
+
+def one_minibatch_epoch(C):
+    train_minibatch(C, mnist_dataset, 1, batch_size=RECIPE["batch_size"], progress=False)
+
+
+def fresh_refined():
+    torch.manual_seed(0)
+    return RefinedClassifier(lr=RECIPE["lr"])
+
+
+minibatch, _ = time_in_turns({"mini-batches": one_minibatch_epoch}, fresh_refined, rounds=1)
+us_per_image["mini-batches"] = minibatch["mini-batches"] / len(mnist_dataset) * 1e6
+print(f"mini-batches    {us_per_image['mini-batches']:8.1f} µs per image")
+
+# %%
+# The table
+# ---------
+# Time per image on each path, and how many times as fast as the original that is.
+
+import pandas as pd
+
+table = pd.DataFrame({"µs per image": us_per_image})
+table["times as fast as the original"] = us_per_image["original"] / table["µs per image"]
+table.round(1)
+
+# %%
+# The paths as a chart
+# --------------------
+# A logarithmic axis: each step down the chart is a multiple, not a difference.
+
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(8, 3.5))
+ax.barh(list(us_per_image), list(us_per_image.values()))
+ax.set(xscale="log", xlabel="µs per image (log scale)", title="Training paths, one image's worth")
+ax.invert_yaxis()
+fig.tight_layout()
+plt.show()
+
+# %%
+# What each change bought
+# -----------------------
+# Each line compares a path with the one before it. Feeding the module from tensors
+# removes the pandas read. Writing the gradients out by hand removes the autograd
+# graph, the module and loss calls and the optimiser's bookkeeping. What is left in
+# the hand-written step is mostly the price of calling each of its dozen operations,
+# which compiling the step cannot remove: the compiled step is still called from
+# Python once per image. Compiling the whole loop removes every per-image call,
+# leaving the arithmetic, and only the non-blank pixels' share of it. Whether each
+# change bought much on this machine is in the numbers printed here.
+
+names = list(us_per_image)
+for i in range(1, len(names)):
+    before, after = names[i - 1], names[i]
+    ratio = us_per_image[before] / us_per_image[after]
+    print(f"{before:>15} -> {after:15} {ratio:5.1f}x as fast")
+
+# %%
+# The whole training, fast
+# ------------------------
+# The tutorial's whole training -- 3 epochs of 60,000 images, one at a time -- along
+# the fast path, scored on the 10,000 test images; and the refined network of section
+# 9, trained on mini-batches by its one recipe
+# (:func:`mnisttutor.trained.refined_network` trains it once per build and shares it
+# with section 9's pages). The original scored about 90%, about 9,000 of the 10,000
+# (the original's figure); the fast path takes the same steps, so expect about the
+# same here.
+#
+# Why a whole run's time is not the table's µs per image times its 180,000 images: the
+# table keeps the best of three short rounds on one thread, while a whole run includes
+# its slower first moments (warm-up) and whatever else the machine was doing meanwhile.
+# The mini-batch run uses every thread, as section 9 does. The original path's whole
+# run is recorded by the repository's benchmark, below.
+
+from mnisttutor import evaluate
+from mnisttutor.timing import best_time
+from mnisttutor.trained import refined_network
+
+C = fresh()
+fast_seconds = best_time(
+    lambda: train_per_sample_fast(C, mnist_dataset, 3, progress=False), warmup=0, rounds=1
+)
+fast_accuracy = evaluate(C, mnist_test_dataset)
+print(f"fast per-image path: {fast_seconds:.1f} s, test accuracy {fast_accuracy:.2%}")
+torch.set_num_threads(threads)  # mini-batches use every thread
+refined = refined_network(mnist_dataset)
+print(
+    f"the refined network: {refined.seconds:.1f} s of training, "
+    f"test accuracy {evaluate(refined.classifier, mnist_test_dataset):.2%}"
+)
+
+# %%
+# Recorded benchmark runs
+# -----------------------
+# ``python benchmarks/run.py`` in the repository trains every path for the full 3
+# epochs, the original included, and records the results with the machine, versions
+# and date. If such a record is next to this page's source, here it is; it was not
+# measured while building this page, so its times belong to the machine it names.
+
+import json
+
+from mnisttutor.results import find_results
+
+folder = find_results()
+record = folder / "paths.json" if folder is not None else None
+if record is None or not record.is_file():
+    print("No recorded benchmark found (run python benchmarks/run.py in the repository).")
+    recorded = None
+else:
+    data = json.loads(record.read_text())
+    print(f"recorded {data['date_utc']} on {data['machine']['cpu']}")
+    print(f"torch {data['versions']['torch']}; {data['run']['note']}")
+    print(f"its mini-batch rows used their own settings: {data['run']['minibatch']}")
+    columns = ["device", "path", "seconds_full_run", "speedup_vs_original", "extrapolated"]
+    recorded = pd.DataFrame(data["results"])[columns]
+recorded

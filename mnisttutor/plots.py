@@ -1,0 +1,198 @@
+"""Diagrams for the walkthroughs: a node, a layered network, an autograd graph.
+
+The pages teach what these pictures show; the geometry that draws them lives here, so a
+page calls one line, e.g. ``plots.draw_network([784, 200, 10])``. Each function draws on
+``ax`` (a new figure when it is None) and returns the Axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+NODE_FACE = "lightyellow"
+LEAF_FACE = "lightblue"  # where autograd stores a gradient (an AccumulateGrad node)
+
+
+def _axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> plt.Axes:
+    return plt.subplots(figsize=figsize)[1] if ax is None else ax
+
+
+def draw_node(
+    signals: Sequence[float], weights: Sequence[float], output: float, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """One node: signals in on the left, a weight on each link, the output on the right.
+
+    Thicker arrows carry larger weights (by absolute value).
+
+    Examples
+    --------
+    >>> from mnisttutor.plots import draw_node
+    >>> ax = draw_node([0.9, 0.1, 0.8], [0.3, 0.7, -0.5], output=0.4)
+    >>> [t.get_text() for t in ax.texts if t.get_text()][:2]
+    ['signal 0.9', 'w = +0.3']
+    """
+    if len(signals) != len(weights):
+        raise ValueError(
+            f"draw_node got {len(signals)} signals but {len(weights)} weights: "
+            "give one weight per signal"
+        )
+    ax = _axes(ax, (8, 4))
+    node, radius = np.array([0.62, 0.5]), 0.13
+    right, up = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    rows = np.linspace(0.85, 0.15, len(signals)) if len(signals) > 1 else [0.5]
+    for s, w, row in zip(signals, weights, rows, strict=True):
+        start = np.array([0.12, row])
+        end = node + radius * (start - node) / np.linalg.norm(start - node)  # circle's edge
+        ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "lw": 1 + 3 * abs(w)})
+        ax.text(start[0] - 0.02, start[1], f"signal {s:.1f}", ha="right", va="center")
+        label_at = start + 0.35 * (end - start) + 0.04 * up
+        ax.text(*label_at, f"w = {w:+.1f}", ha="center", backgroundcolor="white")
+    ax.add_patch(plt.Circle(node, radius, fc=NODE_FACE, ec="k"))
+    ax.text(*node, "sum,\nthen\nsigmoid", ha="center", va="center")
+    ax.annotate("", node + 0.33 * right, node + radius * right, arrowprops={"arrowstyle": "->"})
+    ax.text(node[0] + 0.35, node[1], f"output\n{output:.4f}", va="center")
+    ax.set(xlim=(-0.2, 1.15), ylim=(0, 1), aspect="equal")
+    ax.axis("off")
+    return ax
+
+
+def draw_network(
+    layers: Sequence[int],
+    names: Sequence[str] | None = None,
+    max_shown: int = 12,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """A fully connected network, drawing at most ``max_shown`` nodes of each layer.
+
+    Every drawn node is linked to every drawn node of the next layer; each layer's name
+    and real size are written below it. An output layer of up to ``max_shown`` nodes is
+    numbered 0, 1, ... (the digits, for MNIST).
+
+    Examples
+    --------
+    >>> from mnisttutor.plots import draw_network
+    >>> ax = draw_network([784, 200, 10], names=["input", "hidden", "output"])
+    >>> ax.texts[0].get_text()
+    'input\\n784 nodes'
+    """
+    names = [f"layer {i}" for i in range(len(layers))] if names is None else names
+    if len(layers) < 2 or len(names) != len(layers) or min(layers) < 1:
+        raise ValueError(
+            f"draw_network needs two or more layer sizes >= 1 and one name per layer; "
+            f"got sizes {list(layers)} and names {list(names)}"
+        )
+    ax = _axes(ax, (8, 6))
+    # The middle layers show a few fewer nodes than the input, so the fan of links reads.
+    shown = [
+        min(n, max_shown if i in (0, len(layers) - 1) else max_shown * 2 // 3)
+        for i, n in enumerate(layers)
+    ]
+    ys = [np.linspace(0.9, 0.1, n) if n > 1 else np.array([0.5]) for n in shown]
+    for x in range(len(layers) - 1):
+        for y0 in ys[x]:
+            targets = ys[x + 1]
+            ax.plot([x, x + 1], np.c_[np.full(len(targets), y0), targets].T, c="C0", lw=0.3)
+    for x, (n, total, name) in enumerate(zip(shown, layers, names, strict=True)):
+        ax.scatter(np.full(n, x), ys[x], s=180, c=NODE_FACE, edgecolors="k", zorder=3)
+        ax.text(x, 0.0, f"{name}\n{total} nodes", ha="center", va="top")
+    if layers[-1] <= max_shown:
+        for label, y in enumerate(ys[-1]):
+            ax.text(len(layers) - 1 + 0.08, y, str(label), va="center")
+    sizes = " - ".join(map(str, layers))
+    ax.set(
+        xlim=(-0.4, len(layers) - 0.6), ylim=(-0.12, 1), title=f"{sizes} (a sample of each layer)"
+    )
+    ax.axis("off")
+    return ax
+
+
+def autograd_edges(grad_fn) -> list[tuple[object, object]]:
+    """The graph autograd recorded, as (node, input) pairs reachable from ``grad_fn``.
+
+    Each node's inputs are its ``next_functions``; the leaves are ``AccumulateGrad``
+    nodes, where ``backward()`` stores a gradient.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from mnisttutor.plots import autograd_edges
+    >>> x = torch.tensor(2.0, requires_grad=True)
+    >>> [(type(a).__name__, type(b).__name__) for a, b in autograd_edges((x * 3).grad_fn)]
+    [('MulBackward0', 'AccumulateGrad')]
+    """
+    edges, todo, seen = [], [grad_fn], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for parent, _ in node.next_functions:
+            if parent is not None:
+                edges.append((node, parent))
+                todo.append(parent)
+    return edges
+
+
+def _layered_positions(edges, root) -> dict[object, tuple[float, float]]:
+    """(x, y) for each node: one row below the furthest node that uses it, ``root`` on top.
+
+    Within a row, nodes are ordered by the mean x of the nodes they feed, so that arrows
+    rarely cross.
+    """
+    depth = {root: 0}
+    for _ in edges:  # longest-path depths by relaxation; len(edges) passes always suffice
+        for node, parent in edges:
+            depth[parent] = max(depth.get(parent, 0), depth[node] + 1)
+    position = {root: (0.5, 0)}
+    for row in range(1, max(depth.values()) + 1):
+        members = [n for n in depth if depth[n] == row]
+        users = {n: [position[a][0] for a, b in edges if b is n and a in position] for n in members}
+        members.sort(key=lambda n: sum(users[n]) / len(users[n]))
+        for i, node in enumerate(members):
+            position[node] = ((i + 1) / (len(members) + 1), -row)
+    return position
+
+
+def draw_autograd_graph(
+    y: torch.Tensor, leaf_name: str = "x", ax: plt.Axes | None = None
+) -> plt.Axes:
+    """The operations autograd recorded to compute ``y``, with ``y`` on top.
+
+    Arrows point up, the way the numbers flowed forwards; ``y.backward()`` runs down
+    them. Leaves (where gradients are stored) are blue.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from mnisttutor.plots import draw_autograd_graph
+    >>> x = torch.tensor(3.5, requires_grad=True)
+    >>> ax = draw_autograd_graph((x - 1) * (x - 2))
+    >>> sorted(t.get_text().split()[0] for t in ax.texts if t.get_text())[:3]
+    ['AccumulateGrad', 'MulBackward0', 'SubBackward0']
+    """
+    if y.grad_fn is None:
+        raise ValueError(
+            "draw_autograd_graph needs a tensor computed from one with requires_grad=True "
+            "(its grad_fn is None, so autograd recorded nothing)"
+        )
+    edges = autograd_edges(y.grad_fn)
+    position = _layered_positions(edges, y.grad_fn)
+    ax = _axes(ax, (7, 4.5))
+    for node, parent in edges:
+        arrow = {"arrowstyle": "->", "color": "grey", "shrinkA": 15, "shrinkB": 15}
+        ax.annotate("", position[node], position[parent], arrowprops=arrow)
+    for node, (px, py) in position.items():
+        leaf = not node.next_functions
+        label = type(node).__name__ + (f"\n(into {leaf_name}.grad)" if leaf else "")
+        box = {"boxstyle": "round", "fc": LEAF_FACE if leaf else NODE_FACE}
+        ax.text(px, py, label, ha="center", va="center", bbox=box)
+    if y.numel() == 1:
+        ax.text(0.5, 0.5, f"y = {y.item():.4f}", ha="center")
+    ax.set(xlim=(0, 1), ylim=(min(py for _, py in position.values()) - 0.5, 0.8))
+    ax.set_title("The graph behind y.backward()")
+    ax.axis("off")
+    return ax

@@ -1,0 +1,109 @@
+"""The walkthroughs' diagrams: what they draw, and clear errors for input they can't draw."""
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display in CI; must come before pyplot is imported
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+from mnisttutor import plots
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_draw_node_labels_every_signal_weight_and_the_output():
+    ax = plots.draw_node([0.9, 0.1, 0.8], [0.3, 0.7, -0.5], output=0.4013)
+    labels = texts(ax)
+    for expected in ("signal 0.9", "signal 0.1", "signal 0.8", "w = +0.3", "w = -0.5"):
+        assert expected in labels
+    assert "output\n0.4013" in labels
+    # one arrow per signal plus the output arrow, thicker for larger |weight|
+    arrows = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+    assert len(arrows) == 4
+    widths = [a.arrow_patch.get_linewidth() for a in arrows[:3]]
+    assert widths[1] > widths[2] > widths[0]
+
+
+def test_draw_node_rejects_mismatched_signals_and_weights():
+    with pytest.raises(ValueError, match="3 signals but 2 weights"):
+        plots.draw_node([0.9, 0.1, 0.8], [0.3, 0.7], output=0.5)
+
+
+def test_draw_network_samples_big_layers_and_labels_real_sizes():
+    ax = plots.draw_network([784, 200, 10], names=["input", "hidden", "output"])
+    shown = [len(c.get_offsets()) for c in ax.collections]
+    assert shown == [12, 8, 10]
+    labels = texts(ax)
+    assert "input\n784 nodes" in labels
+    assert "hidden\n200 nodes" in labels
+    assert [str(d) for d in range(10)] == [t for t in labels if t.isdigit()]
+    # every drawn node is linked to every drawn node of the next layer
+    assert len(ax.lines) == 12 * 8 + 8 * 10
+
+
+def test_draw_network_small_layers_are_drawn_whole():
+    ax = plots.draw_network([3, 1])
+    assert [len(c.get_offsets()) for c in ax.collections] == [3, 1]
+
+
+@pytest.mark.parametrize(
+    ("layers", "names"), [([784], None), ([784, 0, 10], None), ([784, 10], ["only one"])]
+)
+def test_draw_network_rejects_what_it_cannot_draw(layers, names):
+    with pytest.raises(ValueError, match="two or more layer sizes"):
+        plots.draw_network(layers, names=names)
+
+
+def cubic():
+    x = torch.tensor(3.5, requires_grad=True)
+    return x, (x - 1) * (x - 2) * (x - 3)
+
+
+def test_autograd_edges_follow_the_tutorial_expression():
+    _, y = cubic()
+    edges = plots.autograd_edges(y.grad_fn)
+    names = sorted((type(a).__name__, type(b).__name__) for a, b in edges)
+    # y = ((x-1)*(x-2)) * (x-3): two multiplications, three subtractions, one leaf
+    assert names == sorted(
+        [("MulBackward0", "MulBackward0"), ("MulBackward0", "SubBackward0")]
+        + [("MulBackward0", "SubBackward0")] * 2
+        + [("SubBackward0", "AccumulateGrad")] * 3
+    )
+
+
+def test_layout_puts_every_node_below_all_its_users():
+    _, y = cubic()
+    edges = plots.autograd_edges(y.grad_fn)
+    position = plots._layered_positions(edges, y.grad_fn)
+    assert position[y.grad_fn][1] == 0
+    for node, parent in edges:
+        assert position[parent][1] < position[node][1]
+    rows = {}
+    for px, py in position.values():
+        rows.setdefault(py, []).append(px)
+    for xs in rows.values():
+        assert len(set(xs)) == len(xs), "two nodes drawn on top of each other"
+
+
+def test_draw_autograd_graph_shows_every_operation_and_the_value():
+    _, y = cubic()
+    labels = texts(plots.draw_autograd_graph(y))
+    assert labels.count("SubBackward0") == 3
+    assert labels.count("MulBackward0") == 2
+    assert "AccumulateGrad\n(into x.grad)" in labels
+    assert "y = 1.8750" in labels
+
+
+def test_draw_autograd_graph_says_when_nothing_was_recorded():
+    with pytest.raises(ValueError, match="requires_grad=True"):
+        plots.draw_autograd_graph(torch.tensor(3.5) * 2)

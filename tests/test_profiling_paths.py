@@ -1,0 +1,63 @@
+"""Section 8's measuring machinery: the original's dataset, operator counts, paths in turns."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from mnisttutor import Classifier
+from mnisttutor.profiling import OriginalMnistDataset, operations_per_step, time_in_turns
+
+
+def frame(rows=5, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, size=(rows, 1))
+    return pd.DataFrame(np.hstack([labels, rng.integers(0, 256, size=(rows, 784))]))
+
+
+def test_original_dataset_gives_what_the_tutorial_gave():
+    data = frame()
+    dataset = OriginalMnistDataset(data)
+    assert len(dataset) == 5
+    label, image, target = dataset[2]
+    assert label == data.iloc[2, 0]
+    assert image.dtype == torch.float32
+    np.testing.assert_allclose(image.numpy(), data.iloc[2, 1:].to_numpy() / 255.0, rtol=1e-6)
+    assert target.tolist() == [1.0 if d == label else 0.0 for d in range(10)]
+
+
+def test_original_dataset_reads_a_csv_file(tmp_path):
+    path = tmp_path / "mnist.csv"
+    frame(rows=3).to_csv(path, header=False, index=False)
+    assert len(OriginalMnistDataset(path)) == 3
+
+
+def test_original_dataset_leaves_the_warning_filters_alone():
+    before = list(warnings.filters)
+    OriginalMnistDataset(frame())[0]
+    assert warnings.filters == before
+
+
+def test_operations_per_step_sees_the_layers_and_the_optimiser():
+    ops = operations_per_step(Classifier(), torch.rand(784), torch.eye(10)[3])
+    assert ops["aten::sigmoid"] == 2  # the two layers' activations, forward
+    assert sum(ops.values()) > 20  # a step is many small operators
+
+
+def test_time_in_turns_gives_every_path_fresh_networks_in_turns():
+    order = []
+    paths = {"a": lambda net: order.append(("a", net)), "b": lambda net: order.append(("b", net))}
+    made = iter(range(100))
+    best, trained = time_in_turns(paths, lambda: next(made), rounds=3)
+    assert [name for name, _ in order] == ["a", "b"] * 3
+    assert [net for _, net in order] == list(range(6))
+    assert set(best) == {"a", "b"}
+    assert all(seconds > 0 for seconds in best.values())
+    assert trained == {"a": 4, "b": 5}
+
+
+def test_time_in_turns_needs_a_round():
+    with pytest.raises(ValueError, match="rounds of at least 1"):
+        time_in_turns({"a": print}, lambda: None, rounds=0)
