@@ -6,6 +6,7 @@ import contextlib
 import io
 import signal
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,7 +35,12 @@ class _Blank:
     def _not_attempted(self, *args, **kwargs):
         raise NotAttempted
 
-    __getattr__ = __call__ = __iter__ = __len__ = __getitem__ = __bool__ = _not_attempted
+    def __getattr__(self, name):
+        if name.startswith("__"):  # introspection (doctest, copy, pickle), not the reader
+            raise AttributeError(name)
+        raise NotAttempted
+
+    __call__ = __iter__ = __len__ = __getitem__ = __bool__ = _not_attempted
     __float__ = __int__ = __index__ = _not_attempted
 
 
@@ -110,6 +116,19 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextlib.contextmanager
+def _one_thread():
+    """The checks' steps are tiny: on one thread they run fastest (no waiting on others)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 class Exercise:
     """One thing the reader types, with its check, hint and solution (learntools' pattern).
 
@@ -159,8 +178,12 @@ class Exercise:
             )
         printed = io.StringIO()  # what the reader's code prints while it is checked
         try:
-            with contextlib.redirect_stdout(printed), time_limit(TIME_LIMIT):
-                note = self._checker(*args)
+            with contextlib.redirect_stdout(printed), warnings.catch_warnings():
+                # The reader's warnings are theirs to see when their own code runs, not
+                # each time the check runs it.
+                warnings.simplefilter("ignore")
+                with time_limit(TIME_LIMIT), _one_thread():
+                    note = self._checker(*args)
         except NotAttempted:
             return Result(
                 NOT_ATTEMPTED, f"fill in the blanks (____), then run this again. {self.task}"

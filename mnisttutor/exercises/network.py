@@ -156,6 +156,9 @@ def _same(a, b) -> bool:
 
 def _reference_step(net, image, target, *, clear=True, backwards=1):
     loss = net.loss_function(net.forward(image), target)
+    net.counter += 1
+    if net.counter % 10 == 0:
+        net.progress.append(loss.item())
     if clear:
         net.optimiser.zero_grad()
     for _ in range(backwards):
@@ -163,25 +166,27 @@ def _reference_step(net, image, target, *, clear=True, backwards=1):
     net.optimiser.step()
 
 
-def _diagnose_step(net, before, reference_grads_before_step, step) -> str:
-    grads = [p.grad for p in net.parameters()]
-    if _same(_weights(net), before):
-        if all(g is None for g in grads):
-            return (
-                "a training step left the weights unchanged and computed no gradients: "
-                "backward() was never called on the loss."
-            )
-        if all(g is not None and not g.any() for g in grads):
-            return (
-                "a training step left the weights unchanged: the gradients were cleared "
-                "after backward() and before the optimiser's step."
-            )
-        return "a training step left the weights unchanged: the optimiser never took its step."
-    return f"after step {step} the weights differ from the tutorial's step."
+def _diagnose_step(net, before, backward_calls: int, step: int) -> str:
+    if not _same(_weights(net), before):
+        return f"after step {step} the weights differ from the tutorial's step."
+    if backward_calls == 0:
+        return (
+            "a training step left the weights unchanged and computed no gradients: "
+            "backward() was never called on the loss."
+        )
+    if all(p.grad is None or not p.grad.any() for p in net.parameters()):
+        return (
+            "a training step left the weights unchanged: the gradients were cleared "
+            "after backward() and before the optimiser's step."
+        )
+    return "a training step left the weights unchanged: the optimiser never took its step."
 
 
-def _step_both(net, variants, image, target, step):
-    before = _weights(net)
+def _step_both(net, variants, image, target):
+    """One step of the reader's net and of each variant; returns the weights before and
+    how many times backward() reached the reader's weights."""
+    before, calls = _weights(net), []
+    hooks = [p.register_post_accumulate_grad_hook(calls.append) for p in net.parameters()]
     try:
         call("train(inputs, targets)", net.train, image, target)
     except Incorrect as exc:
@@ -190,9 +195,12 @@ def _step_both(net, variants, image, target, step):
                 "backward() was called twice on the same loss: call it once per step."
             ) from None
         raise
+    finally:
+        for hook in hooks:
+            hook.remove()
     for variant in variants.values():
         _reference_step(variant[0], image, target, **variant[1])
-    return before
+    return before, len(calls)
 
 
 VARIANTS = {  # mistakes whose weights we can recognise: what each one does to a step
@@ -220,12 +228,12 @@ def _check_step(network_class):
         references[name] = (reference, options)
     images, targets = _examples()
     for step, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
-        before = _step_both(net, references, image, target, step)
+        before, backward_calls = _step_both(net, references, image, target)
         if not _same(_weights(net), _weights(references["tutorial"][0])):
             for name, message in MISTAKES.items():
                 if _same(_weights(net), _weights(references[name][0])):
                     raise Incorrect(message)
-            raise Incorrect(_diagnose_step(net, before, None, step))
+            raise Incorrect(_diagnose_step(net, before, backward_calls, step))
     _check_records(net, references["tutorial"][0])
     return _eval_note(net)
 
