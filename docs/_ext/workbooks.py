@@ -31,6 +31,7 @@ import copy
 import json
 import re
 import textwrap
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,33 +66,40 @@ class Marked:
     indent: str
 
 
-def marked_blocks(code: str, where: str = "<code>") -> list[Marked]:
-    """The marked blocks of one code cell, checked: known names, each opened and closed."""
+def marked_blocks(code: str, where: str = "<code>", first_line: int = 1) -> list[Marked]:
+    """The marked blocks of one code cell, checked: known names, each opened and closed.
+
+    ``first_line`` is the cell's first line in its file, for the error messages.
+    """
     found, open_block = [], None
     for index, line in enumerate(code.splitlines()):
+        at = f"{where}, line {first_line + index}"
         match = MARKER.match(line)
         if not match:
             continue
         name, indent = match["name"], match["indent"]
         if name == "end":
             if open_block is None:
-                raise WorkbookError(f"{where}, line {index + 1}: '# workbook: end' opens nothing")
+                raise WorkbookError(f"{at}: '# workbook: end' opens nothing")
             found.append(Marked(open_block[0], open_block[1], index, open_block[2]))
             open_block = None
         elif open_block is not None:
             raise WorkbookError(
-                f"{where}, line {index + 1}: '# workbook: {name}' inside the open block "
+                f"{at}: '# workbook: {name}' inside the open block "
                 f"{open_block[0]}; close that one with '# workbook: end' first"
             )
         elif name not in EXERCISES:
             raise WorkbookError(
-                f"{where}, line {index + 1}: no exercise {name!r} in mnisttutor.exercises "
+                f"{at}: no exercise {name!r} in mnisttutor.exercises "
                 f"(there are: {', '.join(EXERCISES)})"
             )
         else:
             open_block = (name, index, indent)
     if open_block is not None:
-        raise WorkbookError(f"{where}: '# workbook: {open_block[0]}' is never closed")
+        raise WorkbookError(
+            f"{where}, line {first_line + open_block[1]}: '# workbook: {open_block[0]}' is "
+            "never closed in its cell"
+        )
     return found
 
 
@@ -100,11 +108,11 @@ def solution_lines(code: str, block: Marked) -> str:
     return textwrap.dedent("\n".join(code.splitlines()[block.start + 1 : block.end]))
 
 
-def _check_solution(code: str, block: Marked, where: str) -> None:
+def _check_solution(code: str, block: Marked, where: str, first_line: int) -> None:
     expected = EXERCISES[block.name]._solution
     if solution_lines(code, block).strip() != expected.strip():
         raise WorkbookError(
-            f"{where}, line {block.start + 1}: the lines marked {block.name} differ from "
+            f"{where}, line {first_line + block.start}: the lines marked {block.name} differ from "
             f"mnisttutor.exercises.{block.name}'s solution; make the two the same, so the "
             "workbook's solution is the code that ran on the page"
         )
@@ -127,14 +135,16 @@ def _check_cell(names: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def workbook_blocks(code: str, where: str = "<code>") -> list[tuple[str, str, list[str]]]:
+def workbook_blocks(
+    code: str, where: str = "<code>", first_line: int = 1
+) -> list[tuple[str, str, list[str]]]:
     """One code cell as workbook cells: ``(kind, code, exercise names)`` with kind
     ``"code"`` (starter code) or ``"check"``."""
-    blocks = marked_blocks(code, where)
+    blocks = marked_blocks(code, where, first_line)
     if not blocks:
         return [("code", code, [])]
     for block in blocks:
-        _check_solution(code, block, where)
+        _check_solution(code, block, where, first_line)
     lines, cells, current, names = code.splitlines(), [], [], []
     starts = {b.start: b for b in blocks}
     splits = _split_points(code, blocks)
@@ -175,7 +185,7 @@ def make_workbook(path: Path, gallery_conf: dict | None = None) -> dict:
         content = parser.remove_ignore_blocks(content)
         if conf.get("remove_config_comments"):
             content = parser.remove_config_comments(content)
-        for kind, code, names in workbook_blocks(content, f"{path.name}, cell at line {lineno}"):
+        for kind, code, names in workbook_blocks(content, path.name, lineno):
             cells.append(parser.Block("code", code, lineno))
             if kind == "check":
                 exercises_cell = exercises_cell or names
@@ -265,6 +275,26 @@ def _write(app):
     }
 
 
+def _add_to_zip(app):
+    """Put the workbooks in the gallery's zip of notebooks.
+
+    sphinx-gallery builds that zip from the ``.py`` sources, renaming each to ``.ipynb``
+    (its ``notebook_extensions``), so files that have no ``.py`` of their own are left
+    out; this runs after it (priority 600) and adds them.
+    """
+    conf = app.config.sphinx_gallery_conf
+    gallery_dir = Path(app.srcdir) / conf["gallery_dirs"]
+    archive = gallery_dir / f"{gallery_dir.name}_jupyter.zip"
+    if not archive.is_file():
+        return
+    with zipfile.ZipFile(archive, "a") as zipped:
+        present = set(zipped.namelist())
+        for workbook in sorted(gallery_dir.glob(f"*/*{SUFFIX}")):
+            name = workbook.relative_to(gallery_dir).as_posix()
+            if name not in present:
+                zipped.write(workbook, name)
+
+
 def _page(app, docname, source):
     page = PAGE.fullmatch(docname)
     if not page or f"{page['section']}/{page['name']}" not in getattr(
@@ -275,7 +305,25 @@ def _page(app, docname, source):
     at = text.find(FIRST_CODE)
     if at >= 0:
         text = text[:at] + LINK.format(name=page["name"], suffix=SUFFIX) + text[at:]
-    source[0] = text
+    source[0] = FOOTER_JUPYTER.sub(
+        lambda m: (
+            m[0] + FOOTER_WORKBOOK.format(indent=m["indent"], name=page["name"], suffix=SUFFIX)
+        ),
+        text,
+        count=1,
+    )
+
+
+# The page's download buttons: the workbook's goes right after the notebook's.
+FOOTER_JUPYTER = re.compile(
+    r"^(?P<indent>[ \t]*)\.\. container:: sphx-glr-download sphx-glr-download-jupyter\n\n"
+    r"[ \t]+:download:`[^`]*`\n",
+    re.M,
+)
+FOOTER_WORKBOOK = (
+    "\n{indent}.. container:: sphx-glr-download sphx-glr-download-workbook\n\n"
+    "{indent}  :download:`Download the workbook: {name}{suffix} <{name}{suffix}>`\n"
+)
 
 
 class ExerciseTable(Directive):
@@ -293,6 +341,7 @@ class ExerciseTable(Directive):
 
 def setup(app):
     app.connect("builder-inited", _write, priority=400)  # before sphinx-gallery's (500)
+    app.connect("builder-inited", _add_to_zip, priority=600)  # after sphinx-gallery's
     app.connect("source-read", _page)
     app.add_directive("exercise-table", ExerciseTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

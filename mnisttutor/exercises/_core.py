@@ -147,7 +147,7 @@ class Exercise:
     hint, solution
         Text that :meth:`hint` and :meth:`solution` print.
     checker
-        ``checker(*args)`` raises :class:`Incorrect` or :class:`NotAttempted`, or returns
+        ``checker(*args)`` raises ``Incorrect`` or ``NotAttempted``, or returns
         a note (or None) when the answer is right.
     reference
         ``reference(*args)``: what :meth:`yours_or_ours` hands back when the answer is
