@@ -67,20 +67,19 @@ print(f"one epoch: {one_epoch:.1f} s, {one_epoch / len(mnist_dataset) * 1e6:.0f}
 # ----------------
 # The network's answer for an image is its largest output, ``argmax()``. The tutorial's
 # scoring loop asks about every test image, counts the right answers, and divides by the
-# number of images. ``detach()`` takes the outputs out of autograd's records, and
-# ``numpy()`` makes them a numpy array.
+# number of images (the original counted those in the loop too, as ``items``).
+# ``detach()`` takes the outputs out of autograd's records, and ``numpy()`` makes them a
+# numpy array.
 
 
 def score_network(C, mnist_test_dataset):
     # workbook: scoring_loop
     score = 0
-    items = 0
     for label, image_data_tensor, target_tensor in mnist_test_dataset:
         answer = C.forward(image_data_tensor).detach().numpy()
         if answer.argmax() == label:
             score += 1
-        items += 1
-    return score / items
+    return score / len(mnist_test_dataset)
     # workbook: end
 
 

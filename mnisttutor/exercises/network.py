@@ -410,13 +410,11 @@ scoring_loop = Exercise(
     "score_network = exercises.scoring_loop.yours_or_ours(score_network)",
     "The answer is the index of the largest output: .argmax().",
     "score = 0\n"
-    "items = 0\n"
     "for label, image_data_tensor, target_tensor in mnist_test_dataset:\n"
     "    answer = C.forward(image_data_tensor).detach().numpy()\n"
     "    if answer.argmax() == label:\n"
     "        score += 1\n"
-    "    items += 1\n"
-    "return score / items",
+    "return score / len(mnist_test_dataset)",
     _check_scoring_loop,
     lambda fn: score_network,
 )
