@@ -1,13 +1,19 @@
 """Sessions that each do one job: ``nox -s tests``, ``nox -s docs``, ``nox -s lint``.
 
-On the project's build machines, set ``PIP_CONSTRAINT=.ci/constraints.txt`` so that every
-pip inside nox takes the CPU build of PyTorch (``.ci/run`` does).
+Where uv is installed (``pip install "nox[uv]"``), nox makes the environments with it:
+uv downloads PyTorch once into its cache and links the same files into every session's
+environment, so the sessions share one install instead of each getting its own. Without
+uv they are plain venvs and pip installs PyTorch into each.
+
+On the project's build machines, ``.ci/run`` forces plain venvs and sets
+``PIP_CONSTRAINT=.ci/constraints.txt``, so that every pip takes the CPU build of PyTorch
+that lies on their disk (uv would not find it there).
 """
 
 import nox
 
 nox.options.sessions = ["lint", "tests"]
-nox.options.default_venv_backend = "venv"
+nox.options.default_venv_backend = "uv|venv"  # uv where installed, else venv
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -34,6 +40,9 @@ def docs(session):
     sphinx_gallery_conf.filename_pattern=plot_03`` to run only matching examples.
     """
     _install(session, "docs")
+    session.install("pip")  # builds the wheel below; a uv-made environment has no pip
+    # The package's wheel, which the site publishes for its notebooks to install.
+    session.run("python", "docs/gallery_setup.py", "docs/_build/extra/wheels")
     session.run(
         "sphinx-build",
         "-W",

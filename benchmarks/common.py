@@ -101,7 +101,8 @@ def write_results(path: Path, record: dict, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({**record, "results": rows}, indent=2) + "\n")
     with path.with_suffix(".csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        # every key of every row: a file may hold rows of several kinds
+        writer = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for row in rows for k in row)))
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {path} and {path.with_suffix('.csv').name}")

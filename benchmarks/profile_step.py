@@ -12,6 +12,7 @@ Writes benchmarks/results/profile-<device>.json and .csv.
 from __future__ import annotations
 
 import argparse
+import itertools
 import warnings
 
 import common
@@ -19,17 +20,18 @@ import original_tutorial
 import torch
 
 from mnisttutor import Classifier
-from mnisttutor.profiling import time_per_call, time_step_parts
+from mnisttutor.profiling import time_step_parts
+from mnisttutor.timing import best_time
 
 WARMUP = 50
 
 
 def _whole_step_us(C, images, targets) -> float:
-    for i in range(WARMUP):
-        C.train(images[i], targets[i])
-    steps = len(images) - WARMUP
-    step = lambda i: C.train(images[WARMUP + i], targets[WARMUP + i])  # noqa: E731
-    return time_per_call(step, steps, images.device) * 1e6
+    pairs = itertools.cycle(zip(images, targets, strict=True))
+    seconds = best_time(
+        lambda: C.train(*next(pairs)), device=images.device, warmup=WARMUP, number=len(images)
+    )
+    return seconds * 1e6
 
 
 def main() -> None:
@@ -46,7 +48,8 @@ def main() -> None:
     original = original_tutorial.MnistDataset(files.train)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "The given NumPy array is not writable")
-        pandas_item = time_per_call(lambda i: original[i], args.steps) * 1e6
+        items = itertools.count()
+        pandas_item = best_time(lambda: original[next(items)], number=args.steps) * 1e6
 
     for device in common.devices(args.device):
         images, targets = train.images[:n].to(device), train.targets[:n].to(device)

@@ -31,13 +31,13 @@ from torch.utils.data import Subset
 
 from mnisttutor import (
     Classifier,
+    RefinedClassifier,
     evaluate,
-    refined_classifier,
     train_minibatch,
     train_per_sample,
     train_per_sample_fast,
 )
-from mnisttutor.profiling import synchronize
+from mnisttutor.timing import best_time
 from mnisttutor.training import sgd_step
 
 QUICK_FRACTION = 0.05
@@ -122,10 +122,10 @@ class HandWritten(TensorDataset):
         if compiled:
             self.step = torch.compile(step, fullgraph=True, dynamic=False)
         if compiled or (step is None and ctx.device.type == "cpu"):
-            start = time.perf_counter()
-            self.train(0, 1)  # compiles on the first call
-            synchronize(ctx.device)
-            self.compile_s = time.perf_counter() - start
+            # compiles on the first call
+            self.compile_s = best_time(
+                lambda: self.train(0, 1), device=ctx.device, warmup=0, rounds=1
+            )
             self.C = _tutorial_classifier(ctx)  # undo that step
 
     def train(self, start, stop):
@@ -136,7 +136,7 @@ class HandWritten(TensorDataset):
 def minibatch_run(ctx):
     """The tutorial author's refined network, whole runs on shuffled mini-batches of 64."""
     torch.manual_seed(ctx.seed)
-    C = refined_classifier(lr=MINIBATCH["lr"]).to(ctx.device)
+    C = RefinedClassifier(lr=MINIBATCH["lr"]).to(ctx.device)
     data = SimpleNamespace(
         images=ctx.train.images[: ctx.n].to(ctx.device),
         targets=ctx.train.targets[: ctx.n].to(ctx.device),
@@ -169,12 +169,10 @@ PATHS = {
 
 
 def _timed(work, device) -> tuple[float, float]:
-    """Wall and CPU seconds for ``work()``, waiting for the device at both ends."""
-    synchronize(device)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    work()
-    synchronize(device)
-    return time.perf_counter() - start, time.process_time() - cpu_start
+    """Wall and CPU seconds for one ``work()``, waiting for the device at both ends."""
+    cpu_start = time.process_time()
+    wall = best_time(work, device=device, warmup=0, rounds=1)
+    return wall, time.process_time() - cpu_start
 
 
 def measure(ctx, names, round_images, minibatch_repeats) -> dict:

@@ -1,65 +1,67 @@
 """Time per training step as the hidden layer grows, on the CPU and any accelerator.
 
-    python benchmarks/scaling.py            # 200 to 5000 hidden nodes, 1000 steps each
+    python benchmarks/scaling.py            # 200 to 5000 hidden nodes, 1000 steps a round
     python benchmarks/scaling.py --steps 200
 
-The tutorial's nn.Module step (Classifier.train) on real images, after a warm-up, with
-the device synchronised around the timing. Writes benchmarks/results/scaling-<device>.json
-per device, in the form the gallery's scaling page plots: "device", "date" and a
-"scaling" list of {"hidden", "us_per_step"}.
+The tutorial's nn.Module step (Classifier.train) on real images, timed by
+mnisttutor.timing.best_time: after a warm-up, the device synchronised around each
+round, the best of three rounds. Writes benchmarks/results/scaling-<device>.json per
+device; its rows, {"device", "hidden", "us_per_step"}, are what
+mnisttutor.results.recorded_curves reads for section 7's graph.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 
 import common
 import torch
 
-from mnisttutor import Classifier, describe_device
-from mnisttutor.profiling import time_per_call
+from mnisttutor import Classifier
+from mnisttutor.timing import best_time
 
 HIDDEN = (200, 500, 1000, 2000, 3000, 5000)
 WARMUP = 50
+ROUNDS = 3
 
 
-def us_per_step(hidden: int, images, targets) -> float:
-    torch.manual_seed(0)
-    C = Classifier(hidden=hidden).to(images.device)
-    for i in range(WARMUP):
-        C.train(images[i], targets[i])
-    steps = len(images) - WARMUP
-    seconds = time_per_call(
-        lambda i: C.train(images[WARMUP + i], targets[WARMUP + i]), steps, images.device
-    )
-    return seconds * 1e6
+def scaling_rows(device: torch.device, hidden_sizes, images, targets, steps: int) -> list[dict]:
+    """One row per hidden size: microseconds per tutorial step on ``device``."""
+    images, targets = images.to(device), targets.to(device)
+    rows = []
+    for hidden in hidden_sizes:
+        torch.manual_seed(0)
+        C = Classifier(hidden=hidden).to(device)
+        pairs = itertools.cycle(zip(images, targets, strict=True))
+        seconds = best_time(
+            lambda: C.train(*next(pairs)),  # noqa: B023
+            device=device,
+            warmup=WARMUP,
+            rounds=ROUNDS,
+            number=steps,
+        )
+        rows.append(
+            {"device": str(device), "hidden": hidden, "us_per_step": round(seconds * 1e6, 2)}
+        )
+        print(f"[{device}] hidden {hidden:5d}: {seconds * 1e6:9.1f} us per step", flush=True)
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     common.add_common_arguments(parser)
-    parser.add_argument("--steps", type=int, default=1000, help="timed steps per size")
+    parser.add_argument("--steps", type=int, default=1000, help="timed steps per round")
     parser.add_argument("--hidden", type=int, nargs="+", default=list(HIDDEN))
     args = parser.parse_args()
     if args.steps < 1:
         parser.error("--steps must be at least 1")
     common.set_threads(args.threads)
     train, _, _ = common.load_data()
+    images, targets = train.images[: args.steps], train.targets[: args.steps]
     for device in common.devices(args.device):
-        images = train.images[: args.steps + WARMUP].to(device)
-        targets = train.targets[: args.steps + WARMUP].to(device)
-        rows = []
-        for hidden in args.hidden:
-            us = us_per_step(hidden, images, targets)
-            rows.append({"hidden": hidden, "us_per_step": round(us, 2)})
-            print(f"[{device}] hidden {hidden:5d}: {us:9.1f} us per step", flush=True)
-        record = common.environment([device])
-        record.update(
-            device=describe_device(device),
-            date=record["date_utc"][:10],
-            steps_timed=args.steps,
-            scaling=rows,
-        )
+        rows = scaling_rows(device, args.hidden, images, targets, args.steps)
+        record = {**common.environment([device]), "steps_timed": args.steps, "rounds": ROUNDS}
         output = args.output or common.RESULTS / f"scaling-{device.type}.json"
         common.write_results(output, record, rows)
 

@@ -68,10 +68,11 @@ html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get(
 if html_baseurl and not html_baseurl.endswith("/"):
     html_baseurl += "/"
 
-# mnisttutor is not on PyPI: the site carries its wheel, which notebooks install.
+# mnisttutor is not on PyPI: the site carries its wheel, which notebooks install. The
+# nox docs session builds it here first (python docs/gallery_setup.py); a bare
+# sphinx-build without it makes a site whose notebooks cannot install the package.
 WHEELS = DOCS / "_build" / "extra"
-gallery_setup.build_wheel(WHEELS / "wheels")
-html_extra_path = [str(WHEELS)]
+html_extra_path = [str(WHEELS)] if WHEELS.is_dir() else []
 wheels_url = f"{html_baseurl}wheels/" if html_baseurl else (WHEELS / "wheels").as_uri() + "/"
 
 html_theme = "furo"
@@ -84,28 +85,18 @@ html_theme_options = {
     "navigation_with_keys": True,
 }
 
+# Only what differs from sphinx-gallery's defaults (examples in ../examples, pages in
+# auto_examples, sections in folder-name order, one example at a time: several of them
+# time things, and parallel runs would disturb each other's measurements).
 sphinx_gallery_conf = {
-    "examples_dirs": "../examples",
-    "gallery_dirs": "auto_examples",
-    # Sections in folder-name order (the default); files by name inside each.
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "FileNameSortKey",  # files by name inside each section
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"__init__\.py",
     "doc_module": ("mnisttutor",),
     "backreferences_dir": "gen_modules/backreferences",
     "reset_modules": ("matplotlib", "seaborn", "gallery_setup.reset_state"),
     "first_notebook_cell": gallery_setup.first_notebook_cell(wheels_url),
     "remove_config_comments": True,
-    "capture_repr": ("_repr_html_", "__repr__"),
-    "matplotlib_animations": True,
-    "abort_on_example_error": False,
-    "only_warn_on_example_error": False,
-    "show_memory": False,
-    # One walkthrough at a time: several of them time things, and parallel runs on the
-    # build's few cores would disturb each other's measurements.
-    "parallel": False,
     "min_reported_time": 1,
-    "promote_jupyter_magic": False,
 }
 
 # Fixes for what Sphinx, furo and sphinx-gallery write, found by the site checks in

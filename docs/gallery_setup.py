@@ -96,3 +96,7 @@ def build_wheel(out_dir: Path) -> Path:
         f'<p><a href="{name}">{name}</a></p></main></body></html>\n'
     )
     return wheel
+
+
+if __name__ == "__main__":  # the nox docs session, before sphinx-build
+    build_wheel(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs/_build/extra/wheels")

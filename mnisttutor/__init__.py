@@ -1,17 +1,15 @@
 """mnisttutor: the classic hands-on PyTorch MNIST tutorial, as a package and a website."""
 
-from .classifier import (
-    Classifier,
-    evaluate,
-    load_classifier,
-    refined_classifier,
-    save_classifier,
-)
-from .data import CsvFiles, MnistFiles, cache_dir, fetch_mnist, fetch_mnist_csv, read_idx
+from .classifier import Classifier, evaluate
+from .csvfiles import CsvFiles, fetch_mnist_csv
+from .data import MnistFiles, cache_dir, fetch_mnist
 from .dataset import MnistDataset
 from .device import best_device, default_device, describe_device
 from .errors import DataNotFoundError, InvalidDataError, MnistTutorError
-from .training import train_minibatch, train_per_sample, train_per_sample_fast
+from .idx import read_idx
+from .refined import RefinedClassifier
+from .saving import load_classifier, save_classifier
+from .training import sgd_step, train_minibatch, train_per_sample, train_per_sample_fast
 
 __version__ = "0.1.0"
 
@@ -23,6 +21,7 @@ __all__ = [
     "MnistDataset",
     "MnistFiles",
     "MnistTutorError",
+    "RefinedClassifier",
     "best_device",
     "cache_dir",
     "default_device",
@@ -32,8 +31,8 @@ __all__ = [
     "fetch_mnist_csv",
     "load_classifier",
     "read_idx",
-    "refined_classifier",
     "save_classifier",
+    "sgd_step",
     "train_minibatch",
     "train_per_sample",
     "train_per_sample_fast",

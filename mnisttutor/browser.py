@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import IMAGE_PIXELS
+from .classifier import IMAGE_PIXELS
 from .errors import InvalidDataError
 
 FORMAT = 1
@@ -101,10 +101,12 @@ def export_network(
     >>> from torch import nn
     >>> from mnisttutor.browser import export_network, read_network
     >>> model = nn.Sequential(nn.Linear(784, 20), nn.LeakyReLU(0.02), nn.Linear(20, 10))
-    >>> path = export_network(model, pathlib.Path(tempfile.mkdtemp()) / "net.js")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = export_network(model, pathlib.Path(folder.name) / "net.js")
     >>> x = torch.rand(3, 784)
     >>> torch.equal(read_network(path)(x), model(x))
     True
+    >>> folder.cleanup()
     """
     layers = [_layer_spec(layer) for layer in model]
     if layers and layers[0].get("in", IMAGE_PIXELS) != IMAGE_PIXELS:

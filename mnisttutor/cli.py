@@ -15,17 +15,24 @@ def _fetch(args) -> None:
 
     for key, path in fetch_mnist(args.data_dir)._asdict().items():
         print(f"{key:13} {path}")
+    if args.verify:
+        from .csvfiles import fetch_mnist_csv
+
+        for split, path in (
+            fetch_mnist_csv(args.data_dir, args.csv_dir, verify=True)._asdict().items()
+        ):
+            print(f"{split:13} {path} (whole content checked)")
 
 
 def _csv(args) -> None:
-    from .data import fetch_mnist_csv
+    from .csvfiles import fetch_mnist_csv
 
     for split, path in fetch_mnist_csv(args.data_dir, args.csv_dir)._asdict().items():
         print(f"{split:5} {path}")
 
 
 def _datasets(args, *splits):
-    from .data import fetch_mnist_csv
+    from .csvfiles import fetch_mnist_csv
     from .dataset import MnistDataset
 
     files = fetch_mnist_csv(args.data_dir, args.csv_dir)
@@ -42,8 +49,9 @@ def _train(args) -> None:
     import torch
 
     from . import training
-    from .classifier import Classifier, evaluate, save_classifier
+    from .classifier import Classifier, evaluate
     from .device import best_device, describe_device
+    from .saving import save_classifier
 
     if args.epochs < 1 or args.hidden < 1:
         raise MnistTutorError("--epochs and --hidden must be at least 1.")
@@ -72,7 +80,8 @@ def _train(args) -> None:
 
 
 def _evaluate(args) -> None:
-    from .classifier import evaluate, load_classifier
+    from .classifier import evaluate
+    from .saving import load_classifier
 
     classifier = load_classifier(args.weights)
     (test,) = _datasets(args, "test")
@@ -94,6 +103,13 @@ def parser() -> argparse.ArgumentParser:
 
     fetch = commands.add_parser(
         "fetch", parents=[data], help="download and verify MNIST; print where the files are"
+    )
+    fetch.add_argument(
+        "--verify",
+        action="store_true",
+        help="also check the tutorial's CSVs byte for byte against the sha256 recorded when "
+        "they were written (other commands trust their size and time), writing again any "
+        "that changed or are missing",
     )
     fetch.set_defaults(run=_fetch)
     csv = commands.add_parser(

@@ -11,7 +11,8 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from .data import CSV_COLUMNS, IMAGE_SIDE, NUM_CLASSES
+from .classifier import IMAGE_SIDE, NUM_CLASSES
+from .csvfiles import CSV_COLUMNS
 from .errors import InvalidDataError
 
 MAX_PIXEL = 255
@@ -87,7 +88,8 @@ class MnistDataset(Dataset):
     --------
     >>> import tempfile, pathlib
     >>> from mnisttutor import MnistDataset
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "two.csv"
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(folder.name) / "two.csv"
     >>> _ = path.write_text("7" + ",0" * 784 + "\\n" + "2" + ",255" * 784 + "\\n")
     >>> ds = MnistDataset(path)
     >>> len(ds)
@@ -95,6 +97,7 @@ class MnistDataset(Dataset):
     >>> label, image_values, image_target = ds[1]
     >>> label, float(image_values.max()), image_target.argmax().item()
     (2, 1.0, 2)
+    >>> folder.cleanup()
     """
 
     def __init__(self, csv_file: str | os.PathLike):

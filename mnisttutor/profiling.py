@@ -1,43 +1,14 @@
-"""Where a training step's time goes: wall-clock timing that waits for the device."""
+"""Where a training step's time goes: each part timed, waiting for the device."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import torch
 
+from .timing import synchronize
+
 STEP_PARTS = ("forward", "loss", "zero_grad", "backward", "step")
-
-
-def synchronize(device: torch.device | str) -> None:
-    """Wait until ``device`` has finished its queued work (nothing to wait for on a CPU).
-
-    Accelerators run kernels asynchronously, so a timer read without this measures only
-    how long it took to queue them.
-    """
-    device = torch.device(device)
-    if device.type != "cpu":
-        torch.get_device_module(device).synchronize(device)
-
-
-def time_per_call(
-    function: Callable[[int], object], calls: int, device: torch.device | str = "cpu"
-) -> float:
-    """Mean seconds per call of ``function(i)`` for ``i`` in ``range(calls)``.
-
-    Examples
-    --------
-    >>> from mnisttutor.profiling import time_per_call
-    >>> time_per_call(lambda i: sum(range(100)), calls=10) > 0
-    True
-    """
-    synchronize(device)
-    start = time.perf_counter()
-    for i in range(calls):
-        function(i)
-    synchronize(device)
-    return (time.perf_counter() - start) / calls
 
 
 def time_step_parts(

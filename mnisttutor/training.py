@@ -14,6 +14,7 @@ Three ways to train a :class:`~mnisttutor.Classifier`:
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 
@@ -25,6 +26,8 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in Jupyter without ipywidge
 from .classifier import PROGRESS_EVERY, Classifier
 from .dataset import MnistDataset
 from .errors import MnistTutorError
+
+log = logging.getLogger(__name__)
 
 BAR_CHUNK = 1000  # update the progress bar this many steps at a time, not every step
 COMPILED_DTYPES = (torch.float32, torch.float64)
@@ -57,38 +60,25 @@ def train_per_sample(
 
 
 def _tutorial_layers(classifier: Classifier) -> tuple[nn.Linear, nn.Linear, float]:
-    """The two Linear layers and the learning rate, if ``classifier`` is the tutorial's model.
-
-    The hand-written step below is only the same maths for that exact model, so refuse
-    anything else rather than train it wrongly.
-    """
-    layers = list(classifier.model)
-    shape = [type(layer) for layer in layers]
-    if shape != [nn.Linear, nn.Sigmoid, nn.Linear, nn.Sigmoid]:
-        names = ", ".join(t.__name__ for t in shape)
+    """The two Linear layers and the SGD learning rate of the tutorial's network."""
+    if not isinstance(classifier, Classifier):
         raise MnistTutorError(
-            f"train_per_sample_fast needs the tutorial's network (Linear, Sigmoid, Linear, "
-            f"Sigmoid); this classifier has {names}. Use train_per_sample() or "
-            "train_minibatch() for other networks."
+            f"train_per_sample_fast trains the tutorial's Classifier only (its step is "
+            f"written out by hand for that network); got {type(classifier).__name__}. "
+            "Use train_per_sample() or train_minibatch() for other networks."
         )
-    loss = classifier.loss_function
-    if type(loss) is not nn.BCELoss or loss.reduction != "mean" or loss.weight is not None:
+    # Its parts are plain attributes, so a page may swap one (section 9 does); the
+    # hand-written step would then silently train something else.
+    parts = [*classifier.model, classifier.loss_function, classifier.optimiser]
+    built = [nn.Linear, nn.Sigmoid, nn.Linear, nn.Sigmoid, nn.BCELoss, torch.optim.SGD]
+    if [type(part) for part in parts] != built:
         raise MnistTutorError(
-            f"train_per_sample_fast needs the tutorial's loss, nn.BCELoss() with mean "
-            f"reduction and no weights; this classifier has {loss!r}. Use train_per_sample()."
+            "train_per_sample_fast needs the Classifier as built (Linear, Sigmoid, Linear, "
+            f"Sigmoid, BCELoss, SGD); this one has {', '.join(type(p).__name__ for p in parts)}. "
+            "Use train_per_sample() for a changed network."
         )
-    optimiser = classifier.optimiser
-    group = optimiser.param_groups[0] if len(optimiser.param_groups) == 1 else {}
-    plain_sgd = type(optimiser) is torch.optim.SGD and all(
-        group.get(key) in (0, 0.0, False) for key in ("momentum", "weight_decay", "maximize")
-    )
-    if not plain_sgd:
-        raise MnistTutorError(
-            f"train_per_sample_fast needs plain SGD (no momentum, weight decay or maximize) "
-            f"as in the tutorial; this classifier uses {type(optimiser).__name__} with "
-            f"{ {k: v for k, v in group.items() if k != 'params'} }. Use train_per_sample()."
-        )
-    return layers[0], layers[2], float(group["lr"])
+    layer1, _, layer2, _ = classifier.model
+    return layer1, layer2, float(classifier.optimiser.param_groups[0]["lr"])
 
 
 def sgd_step(x, t, w1, b1, w2, b2, lr: float) -> torch.Tensor:
@@ -190,15 +180,23 @@ def _steps(images, targets, w1t, b1, w2, b2, alpha, first, every, losses):
 
 @functools.cache
 def _compiled_steps():
-    """:func:`_steps` compiled to machine code by numba.
+    """:func:`_steps` compiled to machine code by numba, or ``None`` without numba.
 
-    numba is imported here, not with the package: only this path needs it. The loop is
-    compiled on its first call (a few seconds, once per process) and not cached on disk,
-    since the cache would write beside the installed package and fail where that is
-    read-only.
+    numba is an optional extra (``pip install "mnisttutor[fast]"``), imported here, not
+    with the package: only this path needs it. Without it the fast path takes
+    :func:`sgd_step` per image, and says so once. The loop is compiled on its first call
+    (a few seconds, once per process) and not cached on disk, since the cache would
+    write beside the installed package and fail where that is read-only.
     """
-    import numba
-
+    try:
+        import numba
+    except ImportError:
+        log.warning(
+            "numba is not installed, so train_per_sample_fast takes PyTorch's per-image "
+            "step (sgd_step), several times slower. For the compiled loop: "
+            'pip install "mnisttutor[fast]"'
+        )
+        return None
     return numba.njit(_steps)
 
 
@@ -238,7 +236,8 @@ def train_per_sample_fast(
     Python or PyTorch calls at all, and it skips each image's blank pixels, whose terms
     are zero. The first call in a process spends a few seconds compiling. On other
     devices each step is :func:`~mnisttutor.training.sgd_step`, a dozen small tensor
-    operations.
+    operations; so it is on the CPU without numba, the optional extra
+    ``mnisttutor[fast]`` (a warning, logged once, says how to install it).
 
     The weights agree with the module path's to rounding, so the
     result scores the same; :func:`~mnisttutor.evaluate` and
@@ -252,8 +251,8 @@ def train_per_sample_fast(
     Parameters
     ----------
     classifier
-        The tutorial's network: ``Classifier()`` with its default activation, loss and
-        optimiser (any hidden size and learning rate).
+        The tutorial's network, a :class:`~mnisttutor.Classifier` (any hidden size and
+        learning rate).
     dataset
         Anything with ``images`` (N, 784) and ``targets`` (N, 10) on the classifier's
         device, such as :class:`~mnisttutor.MnistDataset`.
@@ -271,7 +270,7 @@ def train_per_sample_fast(
     Raises
     ------
     MnistTutorError
-        The classifier is not the tutorial's network, or ``epochs`` is below 1.
+        The classifier is not a :class:`~mnisttutor.Classifier`, or ``epochs`` is below 1.
 
     Examples
     --------
@@ -298,6 +297,7 @@ def train_per_sample_fast(
         )
     # numba computes in float32 and float64 only; other dtypes take PyTorch's step.
     compiled = step is None and device.type == "cpu" and layer1.weight.dtype in COMPILED_DTYPES
+    compiled = compiled and _compiled_steps() is not None  # numba is an optional extra
     n = len(images)
     with tqdm(total=epochs * n, unit="img", disable=not _show(progress)) as bar:
         for epoch in range(epochs):
@@ -340,7 +340,7 @@ def train_minibatch(
     ----------
     classifier
         Anything with ``train_step(inputs, targets)``, such as
-        the network :func:`~mnisttutor.refined_classifier` builds.
+        :class:`~mnisttutor.RefinedClassifier`.
     dataset
         Anything with ``images`` (N, 784) and ``targets`` (N, 10) on the classifier's
         device, such as :class:`~mnisttutor.MnistDataset`.

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnisttutor import data
-from mnisttutor.data import MnistFile, write_idx
+from mnisttutor import csvfiles, data
+from mnisttutor.data import MnistFile
+from mnisttutor.idx import write_idx
 
 SYNTHETIC_SIZES = {"train": 60, "test": 20}
 
@@ -122,4 +123,4 @@ def real_csv(tmp_path_factory):
         if os.environ.get("MNISTTUTOR_REQUIRE_FULL_DATA"):  # CI: a skip would hide a gap
             pytest.fail(f"MNISTTUTOR_REQUIRE_FULL_DATA is set but: {exc}")
         pytest.skip(f"the real MNIST files are not here: {str(exc).split(' (')[0]}")
-    return data.fetch_mnist_csv(files.train_images.parent, progress=False)
+    return csvfiles.fetch_mnist_csv(files.train_images.parent, progress=False)

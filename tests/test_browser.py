@@ -8,14 +8,14 @@ import pytest
 import torch
 from torch import nn
 
-from mnisttutor import InvalidDataError, refined_classifier
+from mnisttutor import InvalidDataError, RefinedClassifier
 from mnisttutor.browser import PREFIX, SUFFIX, export_network, read_network, read_samples
 
 
 @pytest.fixture
 def refined():
     torch.manual_seed(0)
-    return refined_classifier(lr=0.001)
+    return RefinedClassifier(lr=0.001)
 
 
 def test_export_reads_back_exactly(refined, tmp_path):

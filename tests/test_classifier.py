@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,13 +12,14 @@ from torch import nn
 
 from mnisttutor import (
     Classifier,
-    MnistTutorError,
+    RefinedClassifier,
     evaluate,
     load_classifier,
-    refined_classifier,
     save_classifier,
 )
 from mnisttutor.errors import InvalidDataError
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def test_the_tutorial_network():
@@ -34,69 +35,51 @@ def test_the_tutorial_network():
     assert C.optimiser.defaults["lr"] == 0.01
 
 
-def test_choices_are_parameters():
-    C = Classifier(
-        hidden=50,
-        activation=nn.LeakyReLU,
-        loss_function=nn.MSELoss(),
-        optimiser=torch.optim.Adam,
-        lr=0.001,
-    )
-    assert C.model[0].out_features == 50
-    assert isinstance(C.model[1], nn.LeakyReLU)
-    assert isinstance(C.optimiser, torch.optim.Adam)
-    assert C.optimiser.defaults["lr"] == 0.001
+def test_the_refined_network():
+    C = RefinedClassifier(hidden=30, lr=0.003)
+    layers = [nn.Linear, nn.LeakyReLU, nn.LayerNorm, nn.Linear, nn.Sigmoid]
+    assert [type(m) for m in C.model] == layers
+    assert C.model[1].negative_slope == 0.02
+    assert C.model[2].normalized_shape == (30,)
+    assert isinstance(C.loss_function, nn.BCELoss)
+    assert type(C.optimiser) is torch.optim.Adam
+    assert C.optimiser.defaults["lr"] == 0.003
+    assert C.optimiser.defaults["fused"] is True
+    assert not isinstance(C, Classifier)  # so the fast path, for Classifier only, refuses it
 
 
-def _hand_written_refined(**options) -> Classifier:
-    """The refined network as the walkthroughs, benchmark and tests spelled it out."""
-    return Classifier(
-        activation=partial(nn.LeakyReLU, 0.02),
-        output_activation=nn.Sigmoid,
-        layer_norm=True,
-        optimiser=partial(torch.optim.Adam, fused=True),
-        **options,
-    )
-
-
-@pytest.mark.parametrize(
-    "options",
-    [{"lr": 0.001}, {"lr": 0.003}, {"lr": 0.01, "hidden": 32}],
-    ids=["walkthroughs", "benchmark", "minibatch test"],
-)
-def test_refined_classifier_is_the_hand_written_network(options):
+def test_refined_step_is_leaky_relu_layer_norm_and_adam_written_out():
+    """Reference test: one step of the module against the same maths in functional form."""
     torch.manual_seed(0)
-    expected = _hand_written_refined(**options)
-    expected_rng = torch.get_rng_state()
-    torch.manual_seed(0)
-    got = refined_classifier(**options)
-    assert torch.equal(torch.get_rng_state(), expected_rng)  # what follows draws alike
-    assert [repr(m) for m in got.model] == [repr(m) for m in expected.model]
-    assert repr(got.loss_function) == repr(expected.loss_function)
-    assert type(got.optimiser) is type(expected.optimiser) is torch.optim.Adam
-    assert got.optimiser.defaults == expected.optimiser.defaults
-    assert got.optimiser.defaults["fused"] is True
-    images, targets = torch.rand(8, 784), torch.eye(10)[torch.arange(8) % 10]
-    for classifier in (expected, got):
-        for _ in range(3):  # Adam's steps, so its state and learning rate count too
-            classifier.train(images, targets)
-    assert expected.state_dict().keys() == got.state_dict().keys()
-    for name, tensor in expected.state_dict().items():
-        assert torch.equal(got.state_dict()[name], tensor), name
+    C = RefinedClassifier(hidden=16, lr=0.01)
+    w1, b1, g, beta, w2, b2 = (p.detach().clone().requires_grad_() for p in C.parameters())
+    x, t = torch.rand(8, 784), torch.eye(10)[torch.arange(8) % 10]
+    C.train(x, t)
+    h = nn.functional.leaky_relu(x @ w1.T + b1, 0.02)
+    h = (h - h.mean(1, keepdim=True)) / torch.sqrt(h.var(1, unbiased=False, keepdim=True) + 1e-5)
+    y = torch.sigmoid((h * g + beta) @ w2.T + b2)
+    reference = [w1, b1, g, beta, w2, b2]
+    optimiser = torch.optim.Adam(reference, lr=0.01)
+    nn.functional.binary_cross_entropy(y, t).backward()
+    optimiser.step()
+    for expected, got in zip(reference, C.parameters(), strict=True):
+        torch.testing.assert_close(got, expected)
 
 
-@pytest.mark.parametrize("option", ["activation", "output_activation", "layer_norm", "optimiser"])
-def test_refined_classifier_refuses_to_change_what_makes_it_refined(option):
-    with pytest.raises(MnistTutorError, match=rf"sets {option} itself.*Classifier\(") as caught:
-        refined_classifier(lr=0.001, **{option: nn.ReLU})
-    assert not isinstance(caught.value, TypeError)
-
-
-def test_refined_classifier_needs_a_learning_rate_and_known_options():
-    with pytest.raises(TypeError, match="'lr'"):
-        refined_classifier()
-    with pytest.raises(TypeError, match="'hiden'"):
-        refined_classifier(lr=0.001, hiden=30)
+@pytest.mark.parametrize("network", [Classifier, RefinedClassifier])
+def test_modes_and_progress_work_for_both_networks(network):
+    C = network(hidden=8)
+    assert C.train(False) is C
+    assert not C.training
+    assert not C.model.training
+    assert C.train() is C
+    assert C.model.training
+    x, t = torch.rand(4, 784), torch.eye(10)[:4]
+    for _ in range(20):
+        C.train(x, t)
+    assert C.counter == 20
+    assert len(C.progress) == 2
+    assert C.progress[1] < C.progress[0]
 
 
 def test_tutorial_train_call_steps_and_records_progress():
@@ -128,21 +111,6 @@ def test_train_matches_a_plain_module_step():
         torch.testing.assert_close(a, b)
 
 
-def test_eval_and_train_mode_still_work():
-    C = Classifier()
-    assert C.eval() is C
-    assert not C.training
-    assert not C.model.training
-    assert C.train(False) is C
-    assert not C.training
-    assert C.train() is C
-    assert C.training
-    assert C.model.training
-    assert C.train(mode=False) is C
-    assert not C.training
-    assert C.counter == 0
-
-
 def test_evaluate_equals_the_item_by_item_score():
     torch.manual_seed(0)
     data = SimpleNamespace(images=torch.rand(500, 784), labels=torch.randint(0, 10, (500,)))
@@ -167,22 +135,29 @@ def test_save_and_load_round_trip(tmp_path):
     assert torch.equal(C(x), loaded(x))
 
 
-def test_refined_network_saves_and_loads_through_its_factory(tmp_path):
+def test_the_refined_network_saves_and_loads_as_itself(tmp_path):
     torch.manual_seed(0)
-    C = refined_classifier(hidden=20, lr=0.001)
+    C = RefinedClassifier(hidden=20, lr=0.001)
     with torch.no_grad():  # move the LayerNorm off its default scale and shift
         C.model[2].weight.uniform_(0.5, 1.5)
         C.model[2].bias.uniform_(-0.5, 0.5)
     path = tmp_path / "refined.pt"
     save_classifier(C, path)
-    loaded = load_classifier(path, build=refined_classifier, lr=0.001)
-    assert [repr(m) for m in loaded.model] == [repr(m) for m in C.model]
+    loaded = load_classifier(path, lr=0.003)
+    assert type(loaded) is RefinedClassifier
+    assert loaded.optimiser.defaults["lr"] == 0.003
     x = torch.rand(3, 784)
     assert torch.equal(C(x), loaded(x))
-    with pytest.raises(InvalidDataError, match="holds no Classifier weights"):
-        load_classifier(path)  # the tutorial's network has no LayerNorm
-    with pytest.raises(TypeError, match="'lr'"):  # the caller's mistake, not the file's
-        load_classifier(path, build=refined_classifier)
+
+
+def test_weights_saved_by_version_0_1_0_still_load():
+    """Files written by save_classifier before the refined network had a class of its own."""
+    expected = torch.load(DATA / "outputs-0.1.0.pt", weights_only=True)
+    for name, network in [("classifier", Classifier), ("refined", RefinedClassifier)]:
+        loaded = load_classifier(DATA / f"{name}-0.1.0.pt")
+        assert type(loaded) is network
+        with torch.no_grad():
+            assert torch.equal(loaded.eval()(expected["inputs"]), expected[name])
 
 
 class _Exploit:
@@ -203,7 +178,7 @@ def test_loading_refuses_pickled_code(tmp_path, capsys):
 def test_loading_other_weights_is_a_clear_error(tmp_path, content):
     path = tmp_path / "other.pt"
     torch.save(content, path)
-    with pytest.raises(InvalidDataError, match="holds no Classifier weights"):
+    with pytest.raises(InvalidDataError, match="holds no Classifier or RefinedClassifier weights"):
         load_classifier(path)
 
 

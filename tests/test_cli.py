@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -31,6 +32,22 @@ def test_fetch_and_csv_print_paths(synthetic, capsys, tmp_path):
     assert "train-images-idx3-ubyte.gz" in capsys.readouterr().out
     assert main(["csv", "--data-dir", str(synthetic), "--csv-dir", str(tmp_path / "csv")]) == 0
     assert "mnist_test.csv" in capsys.readouterr().out
+
+
+def test_fetch_verify_checks_the_csvs_in_full_and_rewrites_a_changed_one(
+    synthetic, capsys, tmp_path
+):
+    folders = ["--data-dir", str(synthetic), "--csv-dir", str(tmp_path / "csv")]
+    assert main(["csv", *folders]) == 0
+    train_csv = tmp_path / "csv" / "mnist_train.csv"
+    good, stat = train_csv.read_bytes(), train_csv.stat()
+    train_csv.write_bytes(good.replace(b",", b";", 1))  # same size; then the same time
+    os.utime(train_csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    capsys.readouterr()
+    assert main(["fetch", "--verify", *folders]) == 0
+    out = capsys.readouterr().out
+    assert f"{train_csv} (whole content checked)" in out
+    assert train_csv.read_bytes() == good
 
 
 def test_train_save_and_evaluate(synthetic, capsys, tmp_path):

@@ -11,21 +11,24 @@ import time
 
 import pytest
 
-from mnisttutor import data
+from mnisttutor import csvfiles, data
+
+pytestmark = pytest.mark.slow  # real processes, each importing torch
 
 # A child process: point the checksum table at the test's files, wait for the starting
 # gun, then fetch. Printing the paths lets the test compare what every process got.
 CHILD = """
-import json, pathlib, sys, time
-from mnisttutor import data
+import json, os, pathlib, sys, time
+from mnisttutor import csvfiles, data
 specs, mirror, go, what = json.loads(sys.argv[1])
 data.MNIST_FILES = tuple(data.MnistFile(k, n, h, tuple(s)) for k, n, h, s in specs)
+pathlib.Path(f"{go}.ready.{os.getpid()}").touch()  # imported, at the starting line
 while not pathlib.Path(go).exists():
     time.sleep(0.01)
 if what == "fetch":
     print(json.dumps([str(p) for p in data.fetch_mnist(mirrors=(mirror,), progress=False)]))
 else:
-    print(json.dumps([str(p) for p in data.fetch_mnist_csv(mirror, progress=False)]))
+    print(json.dumps([str(p) for p in csvfiles.fetch_mnist_csv(mirror, progress=False)]))
 """
 
 
@@ -49,7 +52,10 @@ def test_parallel_processes_all_succeed_and_leave_one_good_copy(synthetic, serve
     go = tmp_path / "go"
     mirror = serve(synthetic, delay=0.2) if what == "fetch" else str(synthetic)
     children = [_start([_specs(), mirror, str(go), what]) for _ in range(4)]
-    time.sleep(3)  # let every child import and reach the starting line
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("go.ready.*"))) < len(children):  # all at the starting line
+        assert time.monotonic() < deadline, "the children never got ready"
+        time.sleep(0.01)
     go.touch()
     results = []
     for child in children:
@@ -66,7 +72,8 @@ def test_parallel_processes_all_succeed_and_leave_one_good_copy(synthetic, serve
         data.fetch_mnist(mirrors=())  # every stored file verifies
     else:
         assert sorted(p.name for p in folder.glob("*.csv")) == ["mnist_test.csv", "mnist_train.csv"]
-        assert all(data._csv_is_good(folder / name) for name in data.CSV_NAMES.values())
+        names = csvfiles.CSV_NAMES.values()
+        assert all(csvfiles.csv_is_fresh(folder / name, verify=True) for name in names)
 
 
 def test_a_download_killed_half_way_leaves_nothing_that_passes(synthetic, serve, tmp_path):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mnisttutor import data
-from mnisttutor.data import fetch_mnist, fetch_mnist_csv, read_idx, write_idx
+from mnisttutor import csvfiles, data
+from mnisttutor.csvfiles import fetch_mnist_csv
+from mnisttutor.data import fetch_mnist
 from mnisttutor.errors import DataNotFoundError, InvalidDataError
+from mnisttutor.idx import read_idx, write_idx
 
 # --- read_idx -----------------------------------------------------------------------
 
@@ -250,4 +253,53 @@ def test_csv_is_written_once_and_rewritten_when_damaged(synthetic, tmp_path):
     assert train_csv.stat().st_mtime_ns == stamp
     train_csv.write_bytes(good[: len(good) // 2])
     fetch_mnist_csv(synthetic, tmp_path / "csv")
+    assert train_csv.read_bytes() == good
+
+
+def test_a_fresh_csv_is_judged_by_size_and_time_not_by_hashing(synthetic, tmp_path, monkeypatch):
+    fetch_mnist_csv(synthetic, tmp_path / "csv")
+    hashed = []
+    monkeypatch.setattr(csvfiles, "_sha256_file", lambda path: hashed.append(path) or "")
+    fetch_mnist_csv(synthetic, tmp_path / "csv")
+    assert hashed == []
+
+
+def _same_size_same_time_other_bytes(path):
+    """Damage that size and time cannot see: a flipped byte, the time put back."""
+    stat = path.stat()
+    content = bytearray(path.read_bytes())
+    content[0] = ord("9") if content[0] != ord("9") else ord("8")
+    path.write_bytes(bytes(content))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda csv: csv.unlink(),
+        lambda csv: csv.write_bytes(csv.read_bytes()[:100]),  # cut short: another size
+        lambda csv: os.utime(csv, ns=(0, 0)),  # same bytes, touched: not as written
+        lambda csv: csv.with_name(csv.name + ".json").unlink(),  # no record
+        lambda csv: csv.with_name(csv.name + ".json").write_text("{damaged"),
+        lambda csv: csv.with_name(csv.name + ".json").write_text('{"size": 1}'),
+    ],
+    ids=["missing", "other size", "other time", "no record", "damaged record", "short record"],
+)
+def test_a_changed_csv_or_record_is_written_again(synthetic, tmp_path, damage):
+    train_csv, _ = fetch_mnist_csv(synthetic, tmp_path / "csv")
+    good = train_csv.read_bytes()
+    damage(train_csv)
+    assert not csvfiles.csv_is_fresh(train_csv)
+    fetch_mnist_csv(synthetic, tmp_path / "csv")
+    assert train_csv.read_bytes() == good
+    assert csvfiles.csv_is_fresh(train_csv, verify=True)
+
+
+def test_verify_finds_damage_that_size_and_time_cannot(synthetic, tmp_path):
+    train_csv, _ = fetch_mnist_csv(synthetic, tmp_path / "csv")
+    good = train_csv.read_bytes()
+    _same_size_same_time_other_bytes(train_csv)
+    fetch_mnist_csv(synthetic, tmp_path / "csv")
+    assert train_csv.read_bytes() != good  # the cheap check trusts it, as designed
+    fetch_mnist_csv(synthetic, tmp_path / "csv", verify=True)
     assert train_csv.read_bytes() == good

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from mnisttutor import MnistDataset, evaluate, load_classifier
 from mnisttutor.cli import main
+
+pytestmark = [pytest.mark.full_data, pytest.mark.slow]
 
 
 def test_training_csv_facts(real_csv):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,19 +13,26 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mnisttutor import MnistDataset
-from mnisttutor.data import IDX_DTYPES, read_idx, write_idx
 from mnisttutor.errors import InvalidDataError
+from mnisttutor.idx import IDX_DTYPES, read_idx, write_idx
 
 # Deadlines catch a reader that hangs or goes quadratic on hostile input.
 PROPERTY = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 NATIVE_DTYPES = [dtype.newbyteorder("=") for dtype in IDX_DTYPES.values()]
 
 
-def _scratch(content: bytes, suffix: str = "") -> Path:
-    folder = Path(tempfile.mkdtemp())
-    path = folder / f"input{suffix}"
-    path.write_bytes(content)
-    return path
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """``scratch(content, suffix="")``: a file holding ``content``, in a folder pytest
+    removes (one file, rewritten by each example: hypothesis runs many per test)."""
+    folder = tmp_path_factory.mktemp("scratch")
+
+    def write(content: bytes, suffix: str = "") -> Path:
+        path = folder / f"input{suffix}"
+        path.write_bytes(content)
+        return path
+
+    return write
 
 
 def _reference_parse(raw: bytes) -> np.ndarray:
@@ -47,8 +53,8 @@ arrays = st.sampled_from(NATIVE_DTYPES).flatmap(
 
 @PROPERTY
 @given(arrays, st.booleans())
-def test_idx_round_trip(array, compress):
-    path = _scratch(b"")
+def test_idx_round_trip(scratch, array, compress):
+    path = scratch(b"")
     write_idx(path, array)
     if compress:
         path.write_bytes(gzip.compress(path.read_bytes()))
@@ -57,8 +63,8 @@ def test_idx_round_trip(array, compress):
 
 @PROPERTY
 @given(arrays, st.data())
-def test_damaged_idx_is_read_exactly_or_refused(array, data):
-    path = _scratch(b"")
+def test_damaged_idx_is_read_exactly_or_refused(scratch, array, data):
+    path = scratch(b"")
     write_idx(path, array)
     raw = bytearray(path.read_bytes())
     damage = data.draw(st.sampled_from(["cut", "extend", "flip"]))
@@ -79,11 +85,11 @@ def test_damaged_idx_is_read_exactly_or_refused(array, data):
 
 @PROPERTY
 @given(st.binary(max_size=512), st.booleans())
-def test_random_bytes_are_parsed_or_refused(content, compress):
+def test_random_bytes_are_parsed_or_refused(scratch, content, compress):
     if compress:
         content = gzip.compress(content)
     try:
-        result = read_idx(_scratch(content))
+        result = read_idx(scratch(content))
     except InvalidDataError:
         return
     assert isinstance(result, np.ndarray)
@@ -91,9 +97,9 @@ def test_random_bytes_are_parsed_or_refused(content, compress):
 
 @PROPERTY
 @given(st.binary(min_size=2, max_size=300).map(lambda b: b"\x1f\x8b" + b))
-def test_garbage_that_looks_gzipped_is_refused(content):
+def test_garbage_that_looks_gzipped_is_refused(scratch, content):
     with pytest.raises(InvalidDataError):
-        read_idx(_scratch(content))
+        read_idx(scratch(content))
 
 
 cells = st.one_of(
@@ -119,8 +125,8 @@ def rows(draw):
 
 @PROPERTY
 @given(st.lists(rows(), min_size=1, max_size=4), st.sampled_from(["\n", "\r\n"]))
-def test_malformed_csv_is_read_correctly_or_refused(lines, newline):
-    path = _scratch(newline.join(lines).encode() + newline.encode(), ".csv")
+def test_malformed_csv_is_read_correctly_or_refused(scratch, lines, newline):
+    path = scratch(newline.join(lines).encode() + newline.encode(), ".csv")
     try:
         ds = MnistDataset(path)
     except InvalidDataError as exc:
@@ -142,7 +148,7 @@ def test_malformed_csv_is_read_correctly_or_refused(lines, newline):
 
 @PROPERTY
 @given(st.binary(max_size=400))
-def test_random_bytes_as_csv_are_refused(content):
-    path = _scratch(content, ".csv")
+def test_random_bytes_as_csv_are_refused(scratch, content):
+    path = scratch(content, ".csv")
     with pytest.raises(InvalidDataError):
         MnistDataset(path)

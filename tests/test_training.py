@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -12,11 +12,12 @@ from torch import nn
 from mnisttutor import (
     Classifier,
     MnistTutorError,
+    RefinedClassifier,
     evaluate,
-    refined_classifier,
     train_minibatch,
     train_per_sample,
     train_per_sample_fast,
+    training,
 )
 from mnisttutor.training import sgd_step
 
@@ -93,6 +94,24 @@ def test_fast_path_trains_dtypes_that_numba_lacks():
         assert torch.equal(got, expected)
 
 
+def test_without_numba_the_fast_path_takes_sgd_step_and_says_how_to_get_it(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
+    training._compiled_steps.cache_clear()
+    try:
+        data = _data(20, blank=0.8)
+        without, by_sgd_step = _twins()
+        train_per_sample_fast(without, data, epochs=1, progress=False)
+        train_per_sample_fast(without, data, epochs=1, progress=False)
+    finally:
+        training._compiled_steps.cache_clear()  # the next test gets numba back
+    train_per_sample_fast(by_sgd_step, data, epochs=2, step=sgd_step, progress=False)
+    for expected, got in zip(by_sgd_step.parameters(), without.parameters(), strict=True):
+        assert torch.equal(got, expected)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1  # once, not per call
+    assert 'pip install "mnisttutor[fast]"' in warnings[0].getMessage()
+
+
 def test_fast_path_continues_the_progress_count():
     """Progress keeps the loss at every 10th step counted over all calls, as the module does."""
     data = _data(23, blank=0.8)
@@ -117,20 +136,21 @@ def test_fast_path_moves_the_weights_in_place(blank):
 
 
 @pytest.mark.parametrize(
-    ("options", "what"),
-    [
-        ({"activation": nn.ReLU}, "needs the tutorial's network"),
-        ({"layer_norm": True}, "needs the tutorial's network"),
-        ({"loss_function": nn.MSELoss()}, "needs the tutorial's loss"),
-        ({"loss_function": nn.BCELoss(reduction="sum")}, "needs the tutorial's loss"),
-        ({"optimiser": torch.optim.Adam}, "needs plain SGD"),
-        ({"optimiser": partial(torch.optim.SGD, momentum=0.9)}, "needs plain SGD"),
-    ],
+    "network",
+    [RefinedClassifier, lambda: nn.Sequential(nn.Linear(784, 10), nn.Sigmoid())],
+    ids=["refined", "a plain module"],
 )
-def test_fast_path_refuses_other_networks(options, what):
-    with pytest.raises(MnistTutorError, match=what) as caught:
-        train_per_sample_fast(Classifier(**options), _data(3), progress=False)
+def test_fast_path_refuses_other_networks(network):
+    with pytest.raises(MnistTutorError, match="the tutorial's Classifier only") as caught:
+        train_per_sample_fast(network(), _data(3), progress=False)
     assert "train_per_sample()" in str(caught.value)
+
+
+def test_fast_path_refuses_a_classifier_changed_after_it_was_built():
+    C = Classifier()
+    C.loss_function = nn.MSELoss()  # as section 9 does, for the module path
+    with pytest.raises(MnistTutorError, match="MSELoss"):
+        train_per_sample_fast(C, _data(3), progress=False)
 
 
 def test_fast_path_refuses_data_on_another_device():
@@ -156,7 +176,7 @@ def test_minibatch_takes_one_step_per_batch_and_learns():
     data.images = data.images / 2
     data.images[:, :10] += data.targets  # a signal to find among the noise
     torch.manual_seed(0)
-    classifier = refined_classifier(hidden=32, lr=0.01)
+    classifier = RefinedClassifier(hidden=32, lr=0.01)
     before = evaluate(classifier, data)
     train_minibatch(classifier, data, epochs=50, batch_size=48, progress=False)
     assert classifier.counter == 50 * 5  # 48, 48, 48, 48, 8
@@ -177,17 +197,6 @@ def test_minibatch_shuffles_repeatably_from_the_seed():
     assert seen[0] == seen[1] != seen[2]
     assert sorted(seen[0]) == sorted(data.labels.tolist())
     assert seen[0] != data.labels.tolist()
-
-
-def test_refined_classifier_shape():
-    C = refined_classifier(hidden=30, lr=0.001)
-    layers = [nn.Linear, nn.LeakyReLU, nn.LayerNorm, nn.Linear, nn.Sigmoid]
-    assert [type(m) for m in C.model] == layers
-    assert C.model[1].negative_slope == 0.02
-    assert C.model[2].normalized_shape == (30,)
-    outputs = C(torch.rand(4, 784))
-    assert outputs.shape == (4, 10)
-    assert ((outputs > 0) & (outputs < 1)).all()
 
 
 def test_step_parts_are_timed_and_train_like_a_step():
@@ -214,7 +223,7 @@ def test_step_parts_need_more_rows_than_the_warmup():
 
 def test_minibatch_lr_decay_falls_linearly_to_zero():
     data = _data(100)
-    classifier = Classifier(hidden=8, optimiser=torch.optim.Adam, lr=0.004)
+    classifier = RefinedClassifier(hidden=8, lr=0.004)
     seen = []
     step = classifier.train_step
 

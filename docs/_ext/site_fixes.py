@@ -3,28 +3,23 @@
 - Sphinx writes each toctree caption (the sidebar's and the home page's section titles)
   as ``<p class="caption" role="heading">`` with no ``aria-level``, which ARIA requires
   of every heading (axe-core: critical; vnu: error). Captions get level 2 here, under
-  the page's one ``<h1>``.
+  the page's one ``<h1>``. Upstream: sphinx-doc/sphinx #14030 (fix proposed in #14437).
 - sphinx-gallery's timing pages (``sg_execution_times``) load jQuery, DataTables and
   Bootstrap from three CDNs, to make the table sortable. The site loads nothing from
   another host (it must work offline and tell no one who reads it), so that block is
-  dropped: the table stays, already sorted slowest first.
+  dropped: the table stays, already sorted slowest first. Upstream: not yet reported
+  (the block came with sphinx-gallery #1198).
 - sphinx-gallery repeats an empty ``<div id='sg-tag-list'>`` for every section in the
   gallery's main index, so the id appears more than once (vnu: duplicate ID). Only the
-  first is kept.
+  first is kept. Upstream: not yet reported.
 - pandas writes each DataFrame's HTML repr (a cell's output) with the same three table
   rules in a ``<style scoped>``; ``scoped`` is obsolete, and a second copy in one page
   styles the first table, before it (vnu: errors). The blocks are dropped from gallery
   pages; the rules are in ``_static/accessibility.css`` once for the whole site.
-- sphinx.ext.viewcode builds each source page's "[docs]" links from the module name the
-  first documented object of that module was documented under. When a module's objects
-  are documented under two names (``mnisttutor.train_per_sample`` and
-  ``mnisttutor.training.sgd_step``), the others' links point at anchors that do not
-  exist (linkchecker: anchor not found). After the build, each such link is pointed at
-  the one anchor on its target page that names the same object.
+  Upstream: not yet reported to pandas.
 """
 
 import re
-from pathlib import Path
 
 from sphinx import addnodes
 from sphinx.writers.html5 import HTML5Translator
@@ -66,42 +61,8 @@ def drop_cdn_and_repeated_ids(app, docname, source):
     source[0] = text
 
 
-VIEWCODE_BACKLINK = re.compile(r'<a class="viewcode-back" href="([^"#]+)#([^"]+)">')
-ANCHOR = re.compile(r'\sid="([^"]+)"')
-
-
-def repair_viewcode_backlinks(app, exception):
-    source_pages = Path(app.outdir, "_modules")
-    if exception or app.builder.format != "html" or not source_pages.is_dir():
-        return
-    anchors = {}  # target page -> its ids
-
-    def repair(page, match):
-        target = (page.parent / match[1]).resolve()
-        if target not in anchors:
-            text = target.read_text(encoding="utf-8") if target.is_file() else ""
-            anchors[target] = set(ANCHOR.findall(text))
-        if match[2] in anchors[target]:
-            return match[0]
-        # "mnisttutor.sgd_step" -> the one id ending in ".sgd_step" (longest name first)
-        parts = match[2].split(".")
-        for start in range(1, len(parts)):
-            suffix = "." + ".".join(parts[start:])
-            found = [a for a in anchors[target] if a.endswith(suffix)]
-            if len(found) == 1:
-                return f'<a class="viewcode-back" href="{match[1]}#{found[0]}">'
-        return match[0]  # left broken: the site checks' linkchecker reports it
-
-    for page in source_pages.rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        repaired = VIEWCODE_BACKLINK.sub(lambda match, page=page: repair(page, match), html)
-        if repaired != html:
-            page.write_text(repaired, encoding="utf-8")
-
-
 def setup(app):
     for builder in ("html", "dirhtml", "singlehtml"):
         app.set_translator(builder, AccessibleHTMLTranslator, override=True)
     app.connect("source-read", drop_cdn_and_repeated_ids)
-    app.connect("build-finished", repair_viewcode_backlinks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,7 +15,7 @@ watch gradient descent, the method that adjusts them, take steps down an error c
 
 from itertools import pairwise
 
-from mnisttutor.data import IMAGE_PIXELS, NUM_CLASSES
+from mnisttutor.classifier import IMAGE_PIXELS, NUM_CLASSES
 
 layers = [IMAGE_PIXELS, 200, NUM_CLASSES]
 weights = sum(a * b for a, b in pairwise(layers))

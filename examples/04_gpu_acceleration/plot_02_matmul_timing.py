@@ -10,29 +10,19 @@ do, so it shows when an accelerator pays off.
 # %%
 # A fair timer
 # ------------
-# Accelerators run asynchronously: a call returns before the work is done. So the timer
-# waits for the device to finish (``torch.accelerator.synchronize``) before reading the
-# clock, runs once to warm up, and keeps the best of several rounds.
-
-import time
+# Accelerators run asynchronously: a call returns before the work is done. So
+# :func:`~mnisttutor.timing.best_time` waits for the device to finish before reading
+# the clock, runs once to warm up, and keeps the best of several rounds.
 
 import torch
 
+from mnisttutor.timing import best_time
 
-def seconds_per_matmul(size, device, rounds=3, min_time=0.2):
+
+def seconds_per_matmul(size, device):
     a, b = torch.rand(size, size, device=device), torch.rand(size, size, device=device)
-    sync = torch.accelerator.synchronize if device.type != "cpu" else lambda: None
-    a @ b  # warm up: the first call may allocate and compile
-    sync()
-    best = float("inf")
-    for _ in range(rounds):
-        count, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < min_time:
-            a @ b
-            sync()
-            count += 1
-        best = min(best, elapsed / count)
-    return best
+    # about 2**27 multiply-adds a round: many small products, or one big one
+    return best_time(lambda: a @ b, device=device, rounds=3, number=max(1, 2**27 // size**3))
 
 
 # %%

@@ -31,20 +31,22 @@ if accelerator is None:
 # data with :meth:`MnistDataset.to <mnisttutor.MnistDataset.to>`. The training loop
 # does not change.
 
-import time
-
 from mnisttutor import Classifier, MnistDataset, evaluate, fetch_mnist_csv, train_per_sample
+from mnisttutor.timing import best_time
 
 train_csv, test_csv = fetch_mnist_csv()
 mnist_dataset, mnist_test_dataset = MnistDataset(train_csv), MnistDataset(test_csv)
 if accelerator is not None:
     C = Classifier().to(accelerator)
     mnist_dataset.to(accelerator)
-    start = time.perf_counter()
-    train_per_sample(C, mnist_dataset, epochs=3, progress=False)
-    torch.accelerator.synchronize()
+    seconds = best_time(
+        lambda: train_per_sample(C, mnist_dataset, epochs=3, progress=False),
+        device=accelerator,
+        warmup=0,
+        rounds=1,
+    )
     print(
-        f"3 epochs on {accelerator.type}: {time.perf_counter() - start:.1f} s, "
+        f"3 epochs on {accelerator.type}: {seconds:.1f} s, "
         f"test accuracy {evaluate(C, mnist_test_dataset):.2%}"
     )
     mnist_dataset.to("cpu")
@@ -60,26 +62,20 @@ else:
 # and keep the best of three rounds: other work on the machine can only slow a round.
 # The CPU uses one thread, as in section 6: per-image steps are too small to share.
 
+import itertools
+
 STEPS, ROUNDS, WARMUP = 100, 3, 20
 torch.set_num_threads(1)
 
 
 def seconds_per_step(hidden, device):
     C = Classifier(hidden=hidden).to(device)
-    images = mnist_dataset.images[: STEPS + WARMUP].to(device)
-    targets = mnist_dataset.targets[: STEPS + WARMUP].to(device)
-    sync = torch.accelerator.synchronize if device.type != "cpu" else lambda: None
-    for image, target in zip(images[:WARMUP], targets[:WARMUP], strict=True):
-        C.train(image, target)
-    best = float("inf")
-    for _ in range(ROUNDS):
-        sync()
-        start = time.perf_counter()
-        for image, target in zip(images[WARMUP:], targets[WARMUP:], strict=True):
-            C.train(image, target)
-        sync()
-        best = min(best, (time.perf_counter() - start) / STEPS)
-    return best
+    images = mnist_dataset.images[:STEPS].to(device)
+    targets = mnist_dataset.targets[:STEPS].to(device)
+    pairs = itertools.cycle(zip(images, targets, strict=True))
+    return best_time(
+        lambda: C.train(*next(pairs)), device=device, warmup=WARMUP, rounds=ROUNDS, number=STEPS
+    )
 
 
 # %%
@@ -104,39 +100,15 @@ for device in devices:
 # Recorded runs on other machines
 # -------------------------------
 # The project's benchmarks (``benchmarks/`` in the repository) write their results to
-# ``benchmarks/results/*.json``, with the date and a description of each device. Rows
-# that give a hidden-layer size and a time per image on a device other than the CPU
-# are plotted below as *recorded* results, labelled with their device and date: they
-# were not measured while building this page.
+# ``benchmarks/results/*.json``, with the date and a description of each device.
+# :func:`~mnisttutor.results.recorded_curves` reads the hidden-size curves that
+# ``benchmarks/scaling.py`` recorded on an accelerator; they are plotted below as
+# *recorded* results, labelled with their device and date: they were not measured
+# while building this page.
 
-import json
-from pathlib import Path
+from mnisttutor.results import find_results, recorded_curves
 
-
-def recorded_curves(path):
-    """{device description: [(hidden, µs per step), ...]} from one results file."""
-    data = json.loads(path.read_text())
-    names = data.get("machine", {}).get("devices", {})
-    curves = {}
-    for row in data.get("results", []):
-        us = row.get("us_per_step", row.get("us_per_image"))
-        if "hidden" in row and us is not None and not row.get("device", "cpu").startswith("cpu"):
-            name = f"{names.get(row['device'], row['device'])}, {data.get('date_utc', '')[:10]}"
-            curves.setdefault(name, []).append((row["hidden"], us))
-    return curves
-
-
-results = next(
-    (
-        p / "benchmarks/results"
-        for p in (Path.cwd(), *Path.cwd().parents)
-        if (p / "benchmarks/results").is_dir()
-    ),
-    None,
-)
-recorded = {}
-for path in sorted(results.glob("*.json")) if results else []:
-    recorded |= recorded_curves(path)
+recorded = recorded_curves(find_results())
 for name in recorded:
     print(f"recorded: {name}")
 if not recorded:

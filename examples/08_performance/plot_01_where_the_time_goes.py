@@ -63,14 +63,22 @@ original_dataset = OriginalMnistDataset(train_csv)
 # %%
 # Reading one image
 # -----------------
-# :func:`~mnisttutor.profiling.time_per_call` times a function over many calls. We read
-# the same images both ways.
+# :func:`~mnisttutor.timing.best_time` times a function over many calls and keeps the
+# best of several rounds. We read the same images both ways.
 
-from mnisttutor.profiling import time_per_call
+import itertools
+
+from mnisttutor.timing import best_time
 
 ITEMS = 2000
-pandas_us = time_per_call(lambda i: original_dataset[i], ITEMS) * 1e6
-tensor_us = time_per_call(lambda i: mnist_dataset[i], ITEMS) * 1e6
+
+
+def us_per_item(dataset):
+    indices = itertools.cycle(range(ITEMS))
+    return best_time(lambda: dataset[next(indices)], rounds=3, number=ITEMS) * 1e6
+
+
+pandas_us, tensor_us = us_per_item(original_dataset), us_per_item(mnist_dataset)
 print(f"one image through pandas .iloc:     {pandas_us:7.1f} µs")
 print(f"one image from tensors built once:  {tensor_us:7.1f} µs")
 
@@ -255,15 +263,9 @@ def per_image_paths(device):
 # so a busy moment on the machine slows one round of one path rather than its result:
 # each path's fastest round is kept, as ``timeit`` does.
 
-from mnisttutor.profiling import synchronize
-
 
 def timed(work, device):
-    synchronize(device)
-    start = time.perf_counter()
-    work()
-    synchronize(device)
-    return time.perf_counter() - start
+    return best_time(work, device=device, warmup=0, rounds=1)
 
 
 ROUNDS = 3
@@ -285,11 +287,11 @@ for device in devices:
 # ------------
 # One pass over all 60,000 images, 64 at a time, timed the same way.
 
-from mnisttutor import refined_classifier, train_minibatch
+from mnisttutor import RefinedClassifier, train_minibatch
 
 for device in devices:
     torch.manual_seed(0)
-    C, data = refined_classifier(lr=0.003).to(device), mnist_dataset.to(device)
+    C, data = RefinedClassifier(lr=0.003).to(device), mnist_dataset.to(device)
     seconds = timed(lambda: train_minibatch(C, data, 1, progress=False), device)  # noqa: B023
     rows.append(
         {"device": device.type, "path": "mini-batches", "µs per image": seconds / len(data) * 1e6}
@@ -372,7 +374,7 @@ fast_seconds = timed(lambda: train_per_sample_fast(C, mnist_dataset, 3, progress
 fast_accuracy = evaluate(C, mnist_test_dataset)
 print(f"fast per-image path: {fast_seconds:.1f} s, test accuracy {fast_accuracy:.2%}")
 torch.manual_seed(0)
-C = refined_classifier(lr=0.003)
+C = RefinedClassifier(lr=0.003)
 minibatch_seconds = timed(
     lambda: train_minibatch(C, mnist_dataset, 3, lr_decay=True, progress=False), "cpu"
 )
@@ -411,10 +413,11 @@ else:
 # is next to this page's source, here it is.
 
 import json
-from pathlib import Path
 
-found = [p / "benchmarks/results/paths.json" for p in (Path.cwd(), *Path.cwd().parents)]
-record = next((p for p in found if p.is_file()), None)
+from mnisttutor.results import find_results
+
+results = find_results()
+record = results / "paths.json" if results and (results / "paths.json").is_file() else None
 if record is None:
     print("No recorded benchmark found (run python benchmarks/run.py in the repository).")
 else:

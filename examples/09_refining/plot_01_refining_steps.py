@@ -47,10 +47,11 @@ first_images = SimpleNamespace(
 results = []  # one row per step
 
 
-def measure(step, train_it, **options):
-    """Build a Classifier from the same seed, train it with ``train_it``, score it."""
+def measure(step, train_it, build=Classifier):
+    """Build a network from the same seed with ``build()``, train it with ``train_it``,
+    score it."""
     torch.manual_seed(0)
-    classifier = Classifier(**options)
+    classifier = build()
     start = time.perf_counter()
     images_seen = train_it(classifier)
     seconds = time.perf_counter() - start
@@ -95,7 +96,14 @@ print(f"threads PyTorch uses on this machine by default: {torch.get_num_threads(
 
 from torch import nn
 
-measure("1. MSELoss, sigmoid, SGD", per_sample, loss_function=nn.MSELoss())
+
+def with_mse_loss():
+    C = Classifier()
+    C.loss_function = nn.MSELoss()
+    return C
+
+
+measure("1. MSELoss, sigmoid, SGD", per_sample, with_mse_loss)
 
 # %%
 # Step 2: binary cross-entropy
@@ -114,10 +122,14 @@ measure("2. BCELoss", per_sample)
 # and lets negative ones through at a slope of 0.02, so it never goes flat. The output
 # layer keeps its sigmoid, since BCELoss needs values between 0 and 1.
 
-from functools import partial
 
-LEAKY = partial(nn.LeakyReLU, 0.02)
-measure("3. LeakyReLU(0.02) hidden", per_sample, activation=LEAKY, output_activation=nn.Sigmoid)
+def with_leaky_relu():
+    C = Classifier()
+    C.model[1] = nn.LeakyReLU(0.02)  # the hidden layer's activation; the output keeps its sigmoid
+    return C
+
+
+measure("3. LeakyReLU(0.02) hidden", per_sample, with_leaky_relu)
 
 # %%
 # Step 4: normalising the hidden layer
@@ -126,8 +138,15 @@ measure("3. LeakyReLU(0.02) hidden", per_sample, activation=LEAKY, output_activa
 # and variance 1 (then applies a learned scale and shift), so the next layer gets
 # inputs of a steady size however the weights before it drift.
 
-REFINED = dict(activation=LEAKY, output_activation=nn.Sigmoid, layer_norm=True)
-measure("4. + LayerNorm", per_sample, **REFINED)
+
+def with_layer_norm():
+    C = with_leaky_relu()
+    C.model.insert(2, nn.LayerNorm(200))  # after the hidden layer's activation
+    C.optimiser = torch.optim.SGD(C.parameters(), lr=0.01)  # so that it trains the new layer too
+    return C
+
+
+measure("4. + LayerNorm", per_sample, with_layer_norm)
 
 # %%
 # Step 5: Adam instead of plain SGD
@@ -137,7 +156,11 @@ measure("4. + LayerNorm", per_sample, **REFINED)
 # each weight's step by them: consistent directions get full steps, noisy ones smaller
 # steps. Its usual learning rate is 0.001.
 
-measure("5. Adam (lr 0.001)", per_sample, **REFINED, optimiser=torch.optim.Adam, lr=0.001)
+# That is the refined network, :class:`~mnisttutor.RefinedClassifier`.
+
+from mnisttutor import RefinedClassifier
+
+measure("5. Adam (lr 0.001)", per_sample, RefinedClassifier)
 
 # %%
 # Step 6: mini-batches
@@ -165,9 +188,8 @@ def mini_batches(images, targets, epochs):
     return train_it
 
 
-ADAM = dict(**REFINED, optimiser=torch.optim.Adam, lr=0.001)
 few = mini_batches(first_images.images, first_images.targets, epochs=1)
-measure(f"6. mini-batches of {BATCH_SIZE}, same images", few, **ADAM)
+measure(f"6. mini-batches of {BATCH_SIZE}, same images", few, RefinedClassifier)
 
 # %%
 # Step 7: mini-batches over all the data
@@ -180,7 +202,7 @@ EPOCHS = 4
 measure(
     f"7. mini-batches, {EPOCHS} epochs of all {len(train):,}",
     mini_batches(train.images, train.targets, epochs=EPOCHS),
-    **ADAM,
+    RefinedClassifier,
 )
 
 # %%

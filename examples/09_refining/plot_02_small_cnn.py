@@ -50,10 +50,10 @@ cnn = nn.Sequential(
     nn.Linear(128, 10),
     nn.Sigmoid(),
 )
-from mnisttutor import Classifier
+from mnisttutor import RefinedClassifier
 
 weights = sum(p.numel() for p in cnn.parameters())
-mlp_weights = sum(p.numel() for p in Classifier(layer_norm=True).parameters())
+mlp_weights = sum(p.numel() for p in RefinedClassifier().parameters())
 print(f"{weights:,} weights, against {mlp_weights:,} in the refined 784-200-10 network")
 
 # %%

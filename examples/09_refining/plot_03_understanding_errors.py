@@ -12,14 +12,14 @@ like nines that the original tutorial points out.
 # Train the refined network
 # -------------------------
 # The network from :doc:`plot_01_refining_steps`: LeakyReLU, LayerNorm, BCELoss and
-# Adam, as :func:`~mnisttutor.refined_classifier` builds it, trained on mini-batches of
+# Adam, as :class:`~mnisttutor.RefinedClassifier` builds it, trained on mini-batches of
 # 64 by :func:`~mnisttutor.train_minibatch`.
 
 import time
 
 import torch
 
-from mnisttutor import MnistDataset, evaluate, fetch_mnist_csv, refined_classifier, train_minibatch
+from mnisttutor import MnistDataset, RefinedClassifier, evaluate, fetch_mnist_csv, train_minibatch
 
 csv_files = fetch_mnist_csv()
 train = MnistDataset(csv_files.train)
@@ -27,7 +27,7 @@ test = MnistDataset(csv_files.test)
 
 EPOCHS = 4
 torch.manual_seed(0)
-classifier = refined_classifier(lr=0.001)
+classifier = RefinedClassifier(lr=0.001)
 start = time.perf_counter()
 train_minibatch(classifier, train, epochs=EPOCHS, batch_size=64, seed=0, progress=False)
 print(

@@ -13,14 +13,14 @@ cannot run code on your machine. At the end we export the same network for the
 # A trained network to keep
 # -------------------------
 # The refined network of :doc:`plot_01_refining_steps`, built by
-# :func:`~mnisttutor.refined_classifier` and trained on mini-batches by
+# :class:`~mnisttutor.RefinedClassifier` and trained on mini-batches by
 # :func:`~mnisttutor.train_minibatch`.
 
 import time
 
 import torch
 
-from mnisttutor import MnistDataset, evaluate, fetch_mnist_csv, refined_classifier, train_minibatch
+from mnisttutor import MnistDataset, RefinedClassifier, evaluate, fetch_mnist_csv, train_minibatch
 
 csv_files = fetch_mnist_csv()
 train = MnistDataset(csv_files.train)
@@ -29,7 +29,7 @@ test = MnistDataset(csv_files.test)
 EPOCHS = 4
 LR = 0.001
 torch.manual_seed(0)
-classifier = refined_classifier(lr=LR)
+classifier = RefinedClassifier(lr=LR)
 start = time.perf_counter()
 train_minibatch(classifier, train, epochs=EPOCHS, batch_size=64, seed=0, progress=False)
 seconds = time.perf_counter() - start
@@ -64,15 +64,15 @@ print(f"{path}: {path.stat().st_size / 1024:.0f} KiB")
 # ---------------
 # ``torch.load(path, weights_only=True)`` refuses anything but tensors and plain
 # containers. Since the file holds no architecture, we build the same network first and
-# pour the numbers into it; :func:`~mnisttutor.load_classifier` does both, given the
-# function that built it and the same options.
+# pour the numbers into it; :func:`~mnisttutor.load_classifier` does both, telling the
+# tutorial's network and the refined one apart by the names of the saved weights.
 
 state = torch.load(path, weights_only=True)
 print(f"{len(state)} tensors read back")
 
 from mnisttutor import load_classifier
 
-loaded = load_classifier(path, build=refined_classifier, lr=LR)
+loaded = load_classifier(path)
 with torch.no_grad():
     same = torch.equal(loaded.eval()(test.images), classifier.eval()(test.images))
 print(
