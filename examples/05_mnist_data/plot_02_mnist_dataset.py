@@ -128,22 +128,13 @@ plt.show()
 # (a test checks every one of a sample file), but it turns the table into tensors once,
 # when it is made, so an item is just a slice. The later pages use it.
 
-import time
-
 import mnisttutor
+from mnisttutor.timing import best_time
 
 package_dataset = mnisttutor.MnistDataset(train_csv)
-
-
-def microseconds_per_item(dataset, items=3000):
-    start = time.perf_counter()
-    for index in range(items):
-        dataset[index]
-    return (time.perf_counter() - start) / items * 1e6
-
-
-slow = microseconds_per_item(mnist_dataset)
-fast = microseconds_per_item(package_dataset)
+# best_time(fn, number=...) runs fn that many times and gives the seconds per run.
+slow = best_time(lambda: mnist_dataset[1000], number=1000) * 1e6
+fast = best_time(lambda: package_dataset[1000], number=1000) * 1e6
 print(f"this page's class: {slow:.0f} µs per item; the package's: {fast:.1f} µs")
 
 differences = 0

@@ -30,8 +30,6 @@ print(f"{len(mnist_dataset):,} training images, {len(mnist_test_dataset):,} test
 # for ``epochs`` passes: in each one it takes every item of the dataset in turn and
 # calls ``C.train`` on the image and its target, one training step per image.
 
-import time
-
 import torch
 
 
@@ -54,12 +52,13 @@ def train_network(C, mnist_dataset, epochs):
 # deprecated, and section 4 shows today's way, moving the model and the data with
 # ``.to(device)``.
 
+from mnisttutor.timing import best_time
+
 torch.set_num_threads(1)
 torch.manual_seed(0)
 C = Classifier()
-start = time.perf_counter()
-train_network(C, mnist_dataset, 1)
-one_epoch = time.perf_counter() - start
+# best_time runs the training once (no warm-up run, one round) and gives its seconds.
+one_epoch = best_time(lambda: train_network(C, mnist_dataset, 1), warmup=0, rounds=1)
 print(f"one epoch: {one_epoch:.1f} s, {one_epoch / len(mnist_dataset) * 1e6:.0f} µs per image")
 
 # %%
@@ -104,9 +103,11 @@ torch.manual_seed(0)
 C3 = Classifier()
 total = 0.0
 for epoch in range(1, 4):
-    start = time.perf_counter()
-    train_per_sample_fast(C3, mnist_dataset, epochs=1, progress=False)
-    seconds = time.perf_counter() - start
+    seconds = best_time(
+        lambda: train_per_sample_fast(C3, mnist_dataset, epochs=1, progress=False),
+        warmup=0,
+        rounds=1,
+    )
     total += seconds
     print(f"epoch {epoch}: {seconds:.1f} s")
     if epoch == 1:

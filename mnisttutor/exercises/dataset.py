@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..data import IMAGE_PIXELS, NUM_CLASSES
+from ..classifier import IMAGE_PIXELS, NUM_CLASSES
 from ..dataset import MnistDataset
 from ._core import Exercise, Incorrect, NotAttempted, call, is_blank
 

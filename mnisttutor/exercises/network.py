@@ -8,8 +8,7 @@ import numbers
 import torch
 from torch import nn
 
-from ..classifier import HIDDEN_NODES, LEARNING_RATE, Classifier
-from ..data import IMAGE_PIXELS, NUM_CLASSES
+from ..classifier import HIDDEN_NODES, IMAGE_PIXELS, LEARNING_RATE, NUM_CLASSES, Classifier
 from ..dataset import MnistDataset
 from ._core import Exercise, Incorrect, NotAttempted, call, is_blank, raised
 from .dataset import CHECK_ROWS, check_csv
