@@ -183,3 +183,69 @@ def test_every_marked_walkthrough_makes_a_workbook_whose_blanks_are_all_exercise
             assert names, path
             made += 1
     assert made >= 3  # sections 5 and 6 at least
+
+
+# Sections 1, 3 and 4 as engineer i12 marks them (C2), written the way those pages do it:
+# what the check cells expect to find there, shipped and solved.
+OTHER_SECTIONS = '''"""
+Sections 1, 3 and 4
+===================
+"""
+
+import torch
+
+guess, true_miles = 50.0, 62.1371
+# workbook: km_error
+error = true_miles - guess
+# workbook: end
+
+
+def learn(c, km, miles, learning_rate):
+    error = miles - c * km
+    # workbook: km_update
+    return c + learning_rate * error / km, error
+    # workbook: end
+
+
+# workbook: autograd_x
+x = torch.tensor(3.5, requires_grad=True)
+# workbook: end
+# workbook: autograd_y
+y = (x - 1) * (x - 2) * (x - 3)
+# workbook: end
+print(f"y = {y.item():.4f}")
+# workbook: autograd_backward
+y.backward()
+# workbook: end
+# workbook: autograd_grad
+gradient = x.grad
+# workbook: end
+print(f"gradient = {gradient.item():.4f}")
+
+device = torch.device("cpu")
+# workbook: to_device
+a = torch.rand(3, 3, device=device)
+b = torch.ones(3).to(device)
+model = torch.nn.Linear(3, 2).to(device)
+# workbook: end
+print(model(a @ b).device)
+'''
+
+
+def test_the_other_sections_exercises_run_shipped_and_solved(tmp_path, capsys):
+    notebook = workbooks.make_workbook(write(tmp_path, OTHER_SECTIONS), CONF)
+    for cells, status in (
+        (notebook, "Not attempted"),
+        (workbooks.fill_in_solutions(notebook), "Correct"),
+    ):
+        namespace = {}
+        for code in code_cells(cells)[1:]:
+            exec(code, namespace)
+        out = capsys.readouterr().out.splitlines()
+        checks = [
+            line for line in out if line.startswith(("Not attempted", "Correct", "Incorrect"))
+        ]
+        assert len(checks) == 7, out
+        assert all(line.startswith(status) for line in checks), checks
+        assert "y = 1.8750" in out  # the original's numbers, shipped or solved
+        assert "gradient = 5.7500" in out
