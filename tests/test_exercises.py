@@ -181,6 +181,7 @@ def test_dataset_len():
     expect(ex.result(_with_len(lambda self: None)), INCORRECT, "returned None")
     expect(ex.result(_with_len(lambda self: 200.0)), INCORRECT, "float, not a whole")
     expect(ex.result(_with_len(lambda self: self.nothing)), INCORRECT, "raised AttributeError")
+    expect(ex.result(_with_len(lambda self: sys.exit(3))), INCORRECT, "raised SystemExit: 3")
     expect(ex.result("MnistDataset"), INCORRECT, "not a class")
 
 

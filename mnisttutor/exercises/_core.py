@@ -90,7 +90,7 @@ def call(what: str, fn: Callable, *args, **kwargs):
         return fn(*args, **kwargs)
     except (NotAttempted, TookTooLong, Incorrect):
         raise
-    except Exception as exc:  # the reader's code may raise anything
+    except (Exception, SystemExit) as exc:  # the reader's code may raise anything, or exit
         raise raised(what, exc) from None
 
 
