@@ -140,3 +140,7 @@ def setup(app):
 
 # The "Draw a digit" page runs the network that examples/09_refining exports.
 extensions.append("draw_page")
+
+# Workbooks: each walkthrough with "# workbook: NAME" markers gets a notebook with blanks
+# and checks, beside its downloads and in the gallery's zip (docs/_ext/workbooks.py).
+extensions.append("workbooks")

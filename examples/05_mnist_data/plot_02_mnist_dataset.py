@@ -2,18 +2,68 @@
 The MnistDataset class
 ======================
 
-Goal: wrap the CSV in the tutorial's :class:`~mnisttutor.MnistDataset`, which serves
-each image as the three things training needs: the label, the pixel values scaled to
-0-1, and a *one-hot* target the network's 10 outputs should match.
+Goal: write the tutorial's ``MnistDataset`` class, which serves each image as the three
+things training needs: its label, its pixel values scaled to 0-1, and a *one-hot*
+target, the 10 numbers the network's 10 outputs should match.
 """
+
+# %%
+# The class
+# ---------
+# PyTorch feeds training from a *dataset*: a class derived from
+# :pt:`torch.utils.data.Dataset` with two methods. ``__len__`` says how many items there
+# are, so ``len(mnist_dataset)`` works; ``__getitem__(index)`` returns item ``index``, so
+# ``mnist_dataset[0]`` works, and so does ``for ... in mnist_dataset``, which asks for
+# items 0, 1, 2, ... until there are no more.
+#
+# ``__init__`` reads the CSV into a pandas table once. ``__getitem__`` then reads row
+# ``index``: column 0 is the label, columns 1 to 784 the pixels. The *target* starts as
+# 10 zeros (:pt:`torch.zeros`) and gets a 1.0 at the label's place: for a 5, output 5
+# should be 1 and every other output 0. That one 1 among zeros is what *one-hot* means.
+# The pixels, 0-255 in the file, are divided by 255 into 0-1.
+#
+# The original wrote ``torch.FloatTensor(self.data_df.iloc[index, 1:].values)``. That
+# old constructor still works but warns about the read-only array pandas hands it;
+# :pt:`torch.tensor` with ``dtype=torch.float32`` is today's way to say the same.
+
+import matplotlib.pyplot as plt
+import pandas
+import torch
+from torch.utils.data import Dataset
+
+
+class MnistDataset(Dataset):
+    def __init__(self, csv_file):
+        self.data_df = pandas.read_csv(csv_file, header=None)
+
+    def __len__(self):
+        # workbook: dataset_len
+        return len(self.data_df)
+        # workbook: end
+
+    def __getitem__(self, index):
+        # workbook: dataset_getitem
+        label = self.data_df.iloc[index, 0]
+        target = torch.zeros(10)
+        target[label] = 1.0
+        pixels = self.data_df.iloc[index, 1:].to_numpy()
+        image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0
+        # workbook: end
+        return label, image_values, target
+
+    def plot_image(self, index):
+        img = self.data_df.iloc[index, 1:].to_numpy().reshape(28, 28)
+        plt.title("label = " + str(self.data_df.iloc[index, 0]))
+        plt.imshow(img, interpolation="none", cmap="Blues")
+
 
 # %%
 # Building the dataset
 # --------------------
-# :class:`~mnisttutor.MnistDataset` reads the CSV once and keeps the table as
-# ``data_df``, as the original does, plus ready-made tensors.
+# The original's training set is 60,000 rows of 785 numbers: a label and 784 pixels
+# for each image. Yours should be the same.
 
-from mnisttutor import MnistDataset, fetch_mnist_csv
+from mnisttutor import fetch_mnist_csv
 
 train_csv, test_csv = fetch_mnist_csv()
 mnist_dataset = MnistDataset(train_csv)
@@ -22,9 +72,11 @@ print(f"{len(mnist_dataset):,} images; table shape {mnist_dataset.data_df.shape}
 # %%
 # One item
 # --------
-# Indexing gives ``(label, image_values, image_target)``, like PyTorch's own datasets.
+# Indexing gives ``(label, image_values, target)``, in the tutorial's order. (PyTorch's
+# own ``torchvision.datasets.MNIST`` returns ``(image, label)`` instead, and no target:
+# this order is the tutorial's, which the training loop on a later page relies on.)
 
-label, image_values, image_target = mnist_dataset[0]
+label, image_values, target = mnist_dataset[0]
 print(f"label: {label}")
 print(
     f"image_values: {tuple(image_values.shape)} {image_values.dtype}, "
@@ -34,11 +86,10 @@ print(
 # %%
 # The one-hot target
 # ------------------
-# The network has one output per digit. For an image of a 5 we want output 5 to be 1
-# and every other output 0: that vector is the *target*.
+# One number per output, all 0 but for a 1 at the label.
 
-print(f"target for label {label}: {image_target.tolist()}")
-print(f"its 1 is at index {image_target.argmax().item()}")
+print(f"target for label {label}: {target.tolist()}")
+print(f"its 1 is at index {target.argmax().item()}")
 
 # %%
 # Scaled pixels
@@ -52,13 +103,10 @@ print(f"pixel 350 in the CSV: {row[350]}, in image_values: {image_values[350]:.4
 # %%
 # plot_image
 # ----------
-# :meth:`MnistDataset.plot_image <mnisttutor.MnistDataset.plot_image>` draws an image
-# with its label, as the tutorial's ``plot_image(10)`` does.
+# The tutorial's ``plot_image`` draws row ``index`` as a 28 x 28 picture, titled with
+# its label.
 
-import matplotlib.pyplot as plt
-
-ax = mnist_dataset.plot_image(10)
-print(f"image 10 has label {mnist_dataset[10][0]}")
+mnist_dataset.plot_image(10)
 plt.show()
 
 # %%
@@ -71,5 +119,32 @@ mnist_test_dataset = MnistDataset(test_csv)
 print(f"{len(mnist_test_dataset):,} test images; the first is labelled {mnist_test_dataset[0][0]}")
 mnist_test_dataset.plot_image(0)
 plt.show()
+
+# %%
+# Why the package has its own MnistDataset
+# ----------------------------------------
+# Training asks for every item, 60,000 times per pass over the data, and each of your
+# items is a trip through pandas. :class:`mnisttutor.MnistDataset` gives the same items
+# (a test checks every one of a sample file), but it turns the table into tensors once,
+# when it is made, so an item is just a slice. The later pages use it.
+
+import mnisttutor
+from mnisttutor.timing import best_time
+
+package_dataset = mnisttutor.MnistDataset(train_csv)
+# best_time(fn, number=...) runs fn that many times and gives the seconds per run.
+slow = best_time(lambda: mnist_dataset[1000], number=1000) * 1e6
+fast = best_time(lambda: package_dataset[1000], number=1000) * 1e6
+print(f"this page's class: {slow:.0f} µs per item; the package's: {fast:.1f} µs")
+
+differences = 0
+for index in range(0, len(mnist_dataset), 997):
+    label, image_values, target = mnist_dataset[index]
+    package_label, package_values, package_target = package_dataset[index]
+    if label != package_label or not torch.equal(image_values, package_values):
+        differences += 1
+    if not torch.equal(target, package_target):
+        differences += 1
+print(f"differences between the two in every 997th item: {differences}")
 
 # sphinx_gallery_thumbnail_number = 1

@@ -2,17 +2,22 @@
 The Classifier, part by part
 ============================
 
-Goal: understand every line of the tutorial's :class:`~mnisttutor.Classifier` by
-building its pieces one at a time: the layers, the sigmoid, the loss, the optimiser, and
-the three calls of each training step, ``zero_grad``, ``backward`` and ``step``.
+Goal: understand every line of the tutorial's ``Classifier`` class by building its
+pieces one at a time: the layers, the sigmoid, the loss, the optimiser, and the three
+calls of each training step, ``zero_grad``, ``backward`` and ``step``; then write the
+class itself.
 """
 
 # %%
 # The layers
 # ----------
-# ``nn.Linear(784, 200)`` holds a 200 x 784 weight matrix and 200 biases: each hidden
-# node's weighted sum of all pixels. A sigmoid squashes each sum, then
+# :pt:`nn.Linear(784, 200) <torch.nn.Linear>` is a layer of 200 nodes, each of which
+# adds up all 784 pixels, every pixel multiplied by its own *weight*, plus one extra
+# number of its own, its *bias*, which shifts the sum. So the layer holds a 200 x 784
+# weight matrix and 200 biases: these are the numbers training adjusts, as section 1
+# adjusted ``c``. A :pt:`sigmoid <torch.nn.Sigmoid>` squashes each sum into 0-1, then
 # ``nn.Linear(200, 10)`` and another sigmoid give the 10 outputs.
+# :pt:`nn.Sequential <torch.nn.Sequential>` chains them in order.
 
 import torch
 from torch import nn
@@ -36,9 +41,13 @@ print(f"outputs: {outputs.detach().numpy().round(3)}")
 # %%
 # The loss: binary cross-entropy
 # ------------------------------
-# ``nn.BCELoss`` treats each output as the probability that the image is that digit,
+# Sections 1 and 2 measured how wrong the machine was by its *error*, target minus
+# output. With 10 outputs, training needs the errors made into one number to make
+# smaller: that number is the *loss*. :pt:`nn.BCELoss <torch.nn.BCELoss>` (binary
+# cross-entropy) treats each output as the probability that the image is that digit,
 # and punishes confident mistakes hard: ``-log(p)`` for outputs that should be 1 and
-# ``-log(1 - p)`` for those that should be 0, averaged over the 10 outputs.
+# ``-log(1 - p)`` for those that should be 0, averaged over the 10 outputs. It needs
+# outputs between 0 and 1, which the last sigmoid guarantees.
 
 loss_function = nn.BCELoss()
 target = torch.zeros(10)
@@ -50,8 +59,10 @@ print(f"BCELoss: {loss.item():.6f}; by hand: {by_hand.item():.6f}")
 # %%
 # The optimiser: stochastic gradient descent
 # ------------------------------------------
-# ``torch.optim.SGD`` owns the parameters. Its ``step()`` moves each one against its
-# gradient: ``w = w - lr * w.grad``, with the tutorial's learning rate 0.01.
+# :pt:`torch.optim.SGD` owns the parameters (the weights and biases). Its ``step()``
+# moves each one against its gradient: ``w = w - lr * w.grad``. ``lr``, the *learning
+# rate*, is the fraction of the gradient each step moves by, as in section 1: the
+# tutorial's is 0.01.
 
 optimiser = torch.optim.SGD(model.parameters(), lr=0.01)
 weight = model[2].weight
@@ -64,9 +75,11 @@ print(f"one weight: {before:.6f} -> {weight[3, 0].item():.6f} (w - lr * grad = {
 # %%
 # Why zero_grad is needed
 # -----------------------
-# ``backward()`` *adds* each new gradient to ``.grad``; it does not replace it. That
-# lets gradients from several losses be summed, but it means a training loop must clear
-# them before each step, or every step would use the sum of all gradients so far.
+# :pt:`backward() <torch.Tensor.backward>` *adds* each new gradient to ``.grad``; it
+# does not replace it. That lets gradients from several losses be summed, but it means a
+# training loop must clear them before each step, with
+# :pt:`zero_grad() <torch.optim.Optimizer.zero_grad>`, or every step would use the sum of
+# all gradients so far.
 
 optimiser.zero_grad()
 print(f"after zero_grad: {weight.grad}")
@@ -78,28 +91,76 @@ for call in (1, 2):
 print(f"second / first = {grads[1] / grads[0]:.3f}: the gradients added up")
 
 # %%
-# One training step
-# -----------------
-# So each step of the tutorial's ``train`` method is: forward, loss, ``zero_grad``,
-# ``backward``, ``step``. :class:`~mnisttutor.Classifier` packages exactly this, and
-# records the loss every 10 steps in ``progress`` for the chart in the next example.
+# The whole class
+# ---------------
+# Here is the tutorial's class, every line of it from the pieces above. ``__init__``
+# makes the layers, the loss and the optimiser; ``forward`` runs the layers; ``train``
+# takes one training step and keeps the loss every 10 steps in ``progress``, for the
+# chart on the next page. It derives from :pt:`nn.Module <torch.nn.Module>`, which
+# finds the layers' parameters for ``self.parameters()``.
+#
+# One change from the original: its ``train(self, inputs, targets)`` hid
+# ``nn.Module``'s own ``train(mode)``, which ``C.eval()`` calls, so ``C.eval()`` failed
+# with a ``TypeError``. Here ``train()`` with no targets is still ``nn.Module``'s.
 
-from mnisttutor import Classifier
+import torch
+from torch import nn
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        # workbook: classifier_init
+        self.model = nn.Sequential(
+            nn.Linear(784, 200), nn.Sigmoid(), nn.Linear(200, 10), nn.Sigmoid()
+        )
+        self.loss_function = nn.BCELoss()
+        self.optimiser = torch.optim.SGD(self.parameters(), lr=0.01)
+        # workbook: end
+        self.counter = 0
+        self.progress = []
+
+    def forward(self, inputs):
+        return self.model(inputs)
+
+    def train(self, inputs=True, targets=None):
+        if targets is None:  # train() or train(mode): nn.Module's own, which eval() uses
+            return super().train(inputs)
+        # workbook: classifier_train
+        outputs = self.forward(inputs)
+        loss = self.loss_function(outputs, targets)
+        self.counter += 1
+        if self.counter % 10 == 0:
+            self.progress.append(loss.item())
+        self.optimiser.zero_grad()
+        loss.backward()
+        self.optimiser.step()
+        # workbook: end
+
+
+# %%
+# Five training steps
+# -------------------
+# Five steps on the same image: the loss on it falls each time. ``C.eval()`` and
+# ``C.train()`` switch the mode as in any PyTorch model.
 
 C = Classifier()
 losses = []
-for _ in range(5):  # five steps on the same image: the loss falls each time
-    outputs = C.forward(image)
-    losses.append(C.loss_function(outputs, target).item())
+for _ in range(5):
+    losses.append(C.loss_function(C.forward(image), target).item())
     C.train(image, target)
 print(f"steps taken: {C.counter}; loss on this image: {[round(x, 4) for x in losses]}")
+print(f"after C.eval(), C.training is {C.eval().training}; after C.train(), {C.train().training}")
 
 # %%
 # The loss falling
 # ----------------
 # Each step moves every weight a little against its gradient, so the loss on this image
 # falls. Training on 60,000 different images, next, makes the network good at all of
-# them rather than at one.
+# them rather than at one. From the next page on, the walkthroughs use
+# :class:`mnisttutor.Classifier`: this same network (a test checks that both take
+# identical steps from the same start), which also offers the tutorial's
+# ``plot_progress`` chart.
 
 import matplotlib.pyplot as plt
 

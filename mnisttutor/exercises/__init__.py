@@ -1,0 +1,52 @@
+"""Exercises that check the reader's own code, as Kaggle Learn's learntools does.
+
+Each exercise is named as in the walkthroughs' ``# workbook: NAME`` markers. In a
+workbook (or anywhere)::
+
+    from mnisttutor import exercises
+    exercises.dataset_getitem.check(MnistDataset)   # not attempted / correct / incorrect
+    exercises.dataset_getitem.hint()
+    exercises.dataset_getitem.solution()
+
+A check runs the reader's code on a few small inputs (at most a few hundred images, at
+most :data:`~mnisttutor.exercises._core.TIME_LIMIT` seconds) and compares what it does
+with the package's reference, never the code's text, so any correct way of writing it
+passes. ``____`` is the blank of the starter code.
+
+Examples
+--------
+>>> from mnisttutor import exercises
+>>> exercises.km_error.check(exercises.____, 62.1, 50.0)  # doctest: +ELLIPSIS
+Not attempted: fill in the blanks (____), then run this again. ...
+>>> exercises.km_error.check(50.0 - 62.1, 62.1, 50.0)
+Incorrect: error has the wrong sign: it is the output minus the target.
+>>> exercises.km_error.check(62.1 - 50.0, 62.1, 50.0)
+Correct.
+"""
+
+from ._core import CORRECT, INCORRECT, NOT_ATTEMPTED, Exercise, Result, ____
+from .basics import (
+    autograd_backward,
+    autograd_grad,
+    autograd_x,
+    autograd_y,
+    km_error,
+    km_update,
+    to_device,
+)
+from .dataset import dataset_getitem, dataset_len
+from .network import classifier_init, classifier_train, scoring_loop, training_loop
+
+EXERCISES = {
+    exercise.name: exercise
+    for exercise in (
+        km_error, km_update, autograd_x, autograd_y, autograd_backward, autograd_grad,
+        to_device, dataset_len, dataset_getitem, classifier_init, classifier_train,
+        training_loop, scoring_loop,
+    )
+}  # fmt: skip
+
+__all__ = [
+    "CORRECT", "EXERCISES", "INCORRECT", "NOT_ATTEMPTED", "Exercise", "Result", "____",
+    *EXERCISES,
+]  # fmt: skip

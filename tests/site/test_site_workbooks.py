@@ -1,0 +1,157 @@
+"""The built site's workbooks: linked from their pages, in the gallery's zip, and run end
+to end in a fresh environment, twice.
+
+Each walkthrough with ``# workbook:`` markers publishes ``<walkthrough>_workbook.ipynb``
+(see docs/_ext/workbooks.py). The ``notebook`` test downloads every one from the served
+site the way a reader would and runs it with nbclient in a new virtual environment that
+has only Jupyter, so its first cell must install mnisttutor from the site's wheel:
+
+- as shipped, every check says *not attempted* and no cell fails;
+- with the marked solutions filled in, every check says *correct*.
+
+Run after ``nox -s docs`` with ``nox -s notebook``. The checks bound their own work (a
+few hundred images each); most of the run time is installing PyTorch and the page's own
+epoch of training.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+import venv
+import zipfile
+from functools import partial
+from pathlib import Path
+
+import pytest
+import sitecheck
+
+ROOT = sitecheck.ROOT
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import workbooks  # noqa: E402 -- docs/_ext is not a package
+
+CHECK_LINE = re.compile(r"^(Not attempted|Correct|Incorrect)\b")
+RUN_NOTEBOOKS = """
+import sys, nbformat
+from nbclient import NotebookClient
+for source, target in zip(sys.argv[1::2], sys.argv[2::2]):
+    nb = nbformat.read(source, as_version=4)
+    NotebookClient(nb, timeout=900, kernel_name="python3").execute()
+    nbformat.write(nb, target)
+"""
+
+
+def _walkthroughs_with_workbooks() -> list[Path]:
+    return [p for p in sorted((ROOT / "examples").glob("*/plot_*.py")) if workbooks.has_markers(p)]
+
+
+def _page(path: Path) -> str:
+    return f"auto_examples/{path.parent.name}/{path.stem}.html"
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def _download_workbook(site: str, page: str, folder: Path) -> Path:
+    html = _get(site + page).decode()
+    links = set(re.findall(r'href="([^"]+_workbook\.ipynb)"', html))
+    assert len(links) == 1, f"{page}: workbook links {links}"
+    assert "Try it yourself" in html
+    link = links.pop()
+    path = folder / Path(link).name
+    path.write_bytes(_get(urllib.parse.urljoin(site + page, link)))
+    return path
+
+
+def test_every_workbook_is_linked_and_in_the_zip(site_dir):
+    zipped = {
+        p
+        for z in site_dir.glob("_downloads/*/auto_examples_jupyter.zip")
+        for p in zipfile.ZipFile(z).namelist()
+    }
+    assert zipped, "no gallery zip of notebooks on the site"
+    for path in _walkthroughs_with_workbooks():
+        html = (site_dir / _page(path)).read_text(encoding="utf-8")
+        assert f"{path.stem}_workbook.ipynb" in html, _page(path)
+        assert "# workbook:" not in html  # the markers are not shown on the page
+        assert f"{path.parent.name}/{path.stem}_workbook.ipynb" in zipped
+
+
+def _checks(executed: Path) -> list[str]:
+    cells = json.loads(executed.read_text())["cells"]
+    printed = "".join(
+        "".join(o.get("text", ""))
+        for c in cells
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
+        if o.get("name") == "stdout"
+    )
+    return [line for line in printed.splitlines() if CHECK_LINE.match(line)]
+
+
+def _fresh_python(tmp_path: Path, site: str) -> tuple[Path, dict]:
+    import tomllib
+
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "VIRTUAL_ENV", "MNISTTUTOR_", "JUPYTER"))
+    }
+    env.update(
+        MNISTTUTOR_WHEELS=site + "wheels/",
+        MNISTTUTOR_CACHE_DIR=str(tmp_path / "cache"),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        HOME=str(tmp_path / "home"),
+    )
+    if os.environ.get("MNISTTUTOR_DATA_DIR"):
+        env["MNISTTUTOR_DATA_DIR"] = os.environ["MNISTTUTOR_DATA_DIR"]
+    constraints = ROOT / ".ci" / "constraints.txt"
+    if constraints.is_file():  # the CPU build of PyTorch, on the project's machines
+        env.setdefault("PIP_CONSTRAINT", str(constraints))
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", *groups["notebook"]],
+        env=env,
+        check=True,
+        timeout=1500,
+    )
+    return python, env
+
+
+@pytest.mark.notebook
+def test_workbooks_run_as_shipped_and_solved(site_dir, site_server, tmp_path):
+    pages = _walkthroughs_with_workbooks()
+    assert pages, "no walkthrough has workbook markers"
+    site = site_server.url
+    runs = []
+    for path in pages:
+        shipped = _download_workbook(site, _page(path), tmp_path)
+        solved = shipped.with_name(shipped.stem + "_solved.ipynb")
+        notebook = json.loads(shipped.read_text())
+        solved.write_text(json.dumps(workbooks.fill_in_solutions(notebook)))
+        expected = sum(
+            "".join(c["source"]).count(".check(")
+            for c in notebook["cells"]
+            if "exercises." in "".join(c["source"])
+        )
+        runs += [(shipped, "Not attempted", expected), (solved, "Correct", expected)]
+    python, env = _fresh_python(tmp_path, site)
+    run = partial(subprocess.run, env=env, cwd=tmp_path, check=True, timeout=3000)
+    arguments = [
+        str(a) for notebook, _, _ in runs for a in (notebook, notebook.with_suffix(".out.ipynb"))
+    ]
+    run([python, "-c", RUN_NOTEBOOKS, *arguments])  # a failing cell fails the run
+    for notebook, status, expected in runs:
+        checks = _checks(notebook.with_suffix(".out.ipynb"))
+        assert len(checks) == expected > 0, (notebook.name, checks)
+        assert all(line.startswith(status) for line in checks), (notebook.name, checks)

@@ -1,0 +1,512 @@
+"""Every exercise: its solution passes, the starter is "not attempted", each known mistake
+gets its own message, and hostile code (raises, None, wrong type or shape, never ends)
+gets a plain "incorrect", never a traceback."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pandas
+import pytest
+import torch
+from torch import nn
+
+from mnisttutor import exercises
+from mnisttutor.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, _core
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _original():
+    spec = importlib.util.spec_from_file_location(
+        "original_tutorial", ROOT / "benchmarks" / "original_tutorial.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+original = _original()
+
+
+def expect(result, status, words=""):
+    assert result.status == status, result
+    assert words.lower() in result.message.lower(), result
+    assert "Traceback" not in result.message
+    return result
+
+
+# --- section 1 -----------------------------------------------------------------------------
+
+
+def test_km_error():
+    ex = exercises.km_error
+    expect(ex.result(62.1371 - 50.0, 62.1371, 50.0), CORRECT)
+    expect(ex.result(____, 62.1371, 50.0), NOT_ATTEMPTED)
+    expect(ex.result(50.0 - 62.1371, 62.1371, 50.0), INCORRECT, "wrong sign")
+    expect(ex.result(3.0, 62.1371, 50.0), INCORRECT, "not how far")
+    expect(ex.result(None, 62.1371, 50.0), INCORRECT, "NoneType, not a number")
+    expect(ex.result("12", 62.1371, 50.0), INCORRECT, "str, not a number")
+    expect(ex.result(torch.ones(3), 62.1371, 50.0), INCORRECT, "not a number")
+    expect(ex.result(torch.tensor(12.1371), 62.1371, 50.0), CORRECT)
+
+
+def _learn(c, km, miles, learning_rate):
+    error = miles - c * km
+    return c + learning_rate * error / km, error
+
+
+def test_km_update():
+    ex = exercises.km_update
+    expect(ex.result(_learn), CORRECT)
+    expect(ex.result(lambda c, km, miles, rate: c + rate * (miles - c * km) / km), CORRECT)
+    expect(ex.result(lambda c, km, miles, rate: (____, miles - c * km)), NOT_ATTEMPTED)
+    expect(ex.result(lambda c, km, m, r: (c - r * (m - c * km) / km, 0)), INCORRECT, "wrong way")
+    expect(ex.result(lambda c, km, m, r: (c + (m - c * km) / km, 0)), INCORRECT, "learning rate")
+    expect(ex.result(lambda c, km, m, r: (c + r * (m - c * km), 0)), INCORRECT, "divide")
+    expect(ex.result(lambda c, km, m, r: 1 / 0), INCORRECT, "raised ZeroDivisionError")
+    expect(ex.result(lambda c, km, m, r: None), INCORRECT, "NoneType, not a number")
+    expect(ex.result(42), INCORRECT, "not a function")
+
+
+# --- section 3 -----------------------------------------------------------------------------
+
+
+def test_autograd_x():
+    ex = exercises.autograd_x
+    expect(ex.result(torch.tensor(3.5, requires_grad=True)), CORRECT)
+    expect(ex.result(____), NOT_ATTEMPTED)
+    expect(ex.result(torch.tensor(3.5)), INCORRECT, "without requires_grad")
+    expect(ex.result(torch.tensor(3.0, requires_grad=True)), INCORRECT, "not the page's value")
+    expect(ex.result(3.5), INCORRECT, "float, not a PyTorch tensor")
+    expect(ex.result(None), INCORRECT, "not a PyTorch tensor")
+    expect(ex.result(torch.ones(2, requires_grad=True)), INCORRECT, "shape (2,)")
+    expect(ex.result(torch.tensor(3)), INCORRECT, "floating point")
+
+
+def test_autograd_y_backward_and_grad():
+    x = torch.tensor(3.5, requires_grad=True)
+    y = (x - 1) * (x - 2) * (x - 3)
+    expect(exercises.autograd_y.result(y, x), CORRECT)
+    expect(exercises.autograd_y.result(x**3 - 6 * x**2 + 11 * x - 6, x), CORRECT)
+    expect(exercises.autograd_y.result(____, x), NOT_ATTEMPTED)
+    expect(exercises.autograd_y.result(1.875, x), INCORRECT, "plain number")
+    expect(exercises.autograd_y.result(y.detach(), x), INCORRECT, "no grad_fn")
+    expect(exercises.autograd_y.result((x - 1) * (x - 2), x), INCORRECT, "check the expression")
+    expect(exercises.autograd_y.result(y, torch.tensor(3.5)), INCORRECT, "requires_grad")
+
+    expect(exercises.autograd_backward.result(x), NOT_ATTEMPTED)
+    y.backward(retain_graph=True)
+    expect(exercises.autograd_backward.result(x), CORRECT)
+    expect(exercises.autograd_grad.result(x.grad), CORRECT)
+    expect(exercises.autograd_grad.result(x.grad.item()), CORRECT)
+    expect(exercises.autograd_grad.result(____), NOT_ATTEMPTED)
+    expect(exercises.autograd_grad.result(x), INCORRECT, "x itself")
+    expect(exercises.autograd_grad.result(y), INCORRECT, "y's value")
+    expect(exercises.autograd_grad.result(None), INCORRECT, "empty until")
+    expect(exercises.autograd_grad.result("5.75"), INCORRECT, "not a number")
+    y.backward()
+    expect(exercises.autograd_backward.result(x), INCORRECT, "backward() was called twice")
+
+
+def test_autograd_backward_carries_on_with_the_right_gradient(capsys):
+    x = torch.tensor(3.5, requires_grad=True)
+    y = (x - 1) * (x - 2) * (x - 3)
+    x = exercises.autograd_backward.yours_or_ours(x, y)
+    assert x.grad.item() == 5.75
+    assert "Carrying on" in capsys.readouterr().out
+
+
+# --- section 4 -----------------------------------------------------------------------------
+
+
+def test_to_device(monkeypatch):
+    ex = exercises.to_device
+    expect(ex.result(nn.Linear(3, 2), torch.rand(3, 3)), CORRECT)  # the best device here
+    expect(ex.result(____, ____), NOT_ATTEMPTED)
+    expect(ex.result(nn.Linear(3, 2), ____), NOT_ATTEMPTED)
+    on_meta = nn.Linear(3, 2).to("meta")  # a device that needs no accelerator
+    expect(ex.result(on_meta, torch.rand(3, 3)), INCORRECT, "on meta and its data on cpu")
+    expect(ex.result("model", torch.rand(3)), INCORRECT, "not a PyTorch nn.Module")
+    expect(ex.result(nn.Linear(3, 2), [1, 2]), INCORRECT, "not a PyTorch tensor")
+    monkeypatch.setattr(exercises.basics, "best_device", lambda: torch.device("meta"))
+    expect(ex.result(nn.Linear(3, 2), torch.rand(3)), INCORRECT, "not on this machine's best")
+
+
+# --- section 5 -----------------------------------------------------------------------------
+
+
+class Dataset(torch.utils.data.Dataset):
+    """The page's class, and a base for the mistakes below."""
+
+    def __init__(self, csv_file):
+        self.data_df = pandas.read_csv(csv_file, header=None)
+
+    def __len__(self):
+        return len(self.data_df)
+
+    def __getitem__(self, index):
+        label = self.data_df.iloc[index, 0]
+        target = torch.zeros(10)
+        target[label] = 1.0
+        pixels = self.data_df.iloc[index, 1:].to_numpy()
+        image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0
+        return label, image_values, target
+
+
+def _with_getitem(change):
+    """A dataset whose __getitem__ returns change(label, image, target)."""
+
+    class Changed(Dataset):
+        def __getitem__(self, index):
+            return change(*super().__getitem__(index))
+
+    return Changed
+
+
+def _with_len(fn):
+    return type("Changed", (Dataset,), {"__len__": fn})
+
+
+def test_dataset_len():
+    ex = exercises.dataset_len
+    expect(ex.result(Dataset), CORRECT)
+    expect(ex.result(original.MnistDataset), CORRECT)
+    expect(ex.result(_with_len(lambda self: ____)), NOT_ATTEMPTED)
+    expect(ex.result(_with_len(lambda self: self.data_df.shape[1])), INCORRECT, "columns")
+    expect(ex.result(_with_len(lambda self: len(self.data_df) - 1)), INCORRECT, "one short")
+    expect(ex.result(_with_len(lambda self: 7)), INCORRECT, "returned 7")
+    expect(ex.result(_with_len(lambda self: None)), INCORRECT, "returned None")
+    expect(ex.result(_with_len(lambda self: 200.0)), INCORRECT, "float, not a whole")
+    expect(ex.result(_with_len(lambda self: self.nothing)), INCORRECT, "raised AttributeError")
+    expect(ex.result(_with_len(lambda self: sys.exit(3))), INCORRECT, "raised SystemExit: 3")
+    expect(ex.result("MnistDataset"), INCORRECT, "not a class")
+
+
+def test_dataset_init_that_raises():
+    class Broken(Dataset):
+        def __init__(self, csv_file):
+            raise OSError("no such file")
+
+    expect(exercises.dataset_len.result(Broken), INCORRECT, "Broken(csv_file) raised OSError")
+
+
+def test_dataset_getitem():
+    ex = exercises.dataset_getitem
+    expect(ex.result(Dataset), CORRECT)
+    expect(ex.result(original.MnistDataset), CORRECT)  # torch.FloatTensor, as published
+    bad = {
+        "not scaled to 0-1": lambda label, image, target: (label, image * 255, target),
+        "not the row's pixels divided by 255": lambda la, im, t: (la, im * 255 / 256, t),
+        "one-hot 1 is at the wrong index": lambda la, im, t: (la, im, t.roll(1)),
+        "target is torch.int64": lambda la, im, t: (la, im, t.long()),
+        "target has shape (1, 10)": lambda la, im, t: (la, im, t[None]),
+        "target has shape ()": lambda la, im, t: (la, im, torch.tensor(float(la))),
+        "all zeros but for a single 1": lambda la, im, t: (la, im, t * 2),
+        "target is a list": lambda la, im, t: (la, im, t.tolist()),
+        "numpy array": lambda la, im, t: (la, im.numpy(), t),
+        "include the label column": lambda la, im, t: (la, torch.cat([im[:1], im]), t),
+        "shape (28, 28)": lambda la, im, t: (la, im.reshape(28, 28), t),
+        "torch.float64": lambda la, im, t: (la, im.double(), t),
+        "not the label": lambda la, im, t: (t, im, t),
+        "not the label in its row": lambda la, im, t: ((la + 1) % 10, im, t),
+        "three things": lambda la, im, t: (im, t),
+        "returned None": lambda la, im, t: None,
+    }
+    for words, change in bad.items():
+        expect(ex.result(_with_getitem(change)), INCORRECT, words)
+    expect(ex.result(_with_getitem(lambda la, im, t: (____, ____, ____))), NOT_ATTEMPTED)
+    expect(ex.result(_with_getitem(lambda la, im, t: (la, im, 1 / 0))), INCORRECT, "raised")
+
+
+# --- section 6 -----------------------------------------------------------------------------
+
+
+class Network(nn.Module):
+    """The page's class (its train keeps nn.Module's mode switch), and a base for mistakes."""
+
+    def __init__(self, hidden=200, lr=0.01, last=nn.Sigmoid):
+        super().__init__()
+        self.model = nn.Sequential(
+            nn.Linear(784, hidden), nn.Sigmoid(), nn.Linear(hidden, 10), last()
+        )
+        self.loss_function = nn.BCELoss()
+        self.optimiser = torch.optim.SGD(self.parameters(), lr=lr)
+        self.counter = 0
+        self.progress = []
+
+    def forward(self, inputs):
+        return self.model(inputs)
+
+    def train(self, inputs=True, targets=None):
+        if targets is None:
+            return super().train(inputs)
+        self.step(inputs, targets)
+
+    def step(self, inputs, targets):
+        outputs = self.forward(inputs)
+        loss = self.loss_function(outputs, targets)
+        self.counter += 1
+        if self.counter % 10 == 0:
+            self.progress.append(loss.item())
+        self.optimiser.zero_grad()
+        loss.backward()
+        self.optimiser.step()
+
+
+def _init(**options):
+    return type("Changed", (Network,), {"__init__": lambda self: Network.__init__(self, **options)})
+
+
+def _step(fn):
+    return type("Changed", (Network,), {"step": fn})
+
+
+def test_classifier_init():
+    ex = exercises.classifier_init
+    expect(ex.result(Network), CORRECT)
+    expect(ex.result(original.Classifier), CORRECT)
+
+    class Separate(Network):  # a different way of writing the same network
+        def __init__(self):
+            nn.Module.__init__(self)
+            self.hidden, self.out = nn.Linear(784, 200), nn.Linear(200, 10)
+            self.model = lambda x: torch.sigmoid(self.out(torch.sigmoid(self.hidden(x))))
+            self.loss_function = nn.BCELoss()
+            self.optimiser = torch.optim.SGD(self.parameters(), lr=0.01)
+
+    expect(ex.result(Separate), CORRECT)
+    expect(ex.result(_init(hidden=100)), INCORRECT, "hidden layer has 100 nodes")
+    expect(ex.result(_init(lr=0.1)), INCORRECT, "learning rate is 0.1")
+    expect(ex.result(_init(last=nn.Identity)), INCORRECT, "sigmoid after the last layer")
+    expect(ex.result(_init(last=lambda: nn.Softmax(dim=-1))), INCORRECT, "outputs differ")
+
+    class Blank(Network):
+        def __init__(self):
+            nn.Module.__init__(self)
+            self.model = self.loss_function = self.optimiser = ____
+
+    expect(ex.result(Blank), NOT_ATTEMPTED)
+
+    class MeanSquared(Network):
+        def __init__(self):
+            super().__init__()
+            self.loss_function = nn.MSELoss()
+
+    expect(ex.result(MeanSquared), INCORRECT, "not binary cross-entropy")
+
+    class Adam(Network):
+        def __init__(self):
+            super().__init__()
+            self.optimiser = torch.optim.Adam(self.parameters(), lr=0.01)
+
+    expect(ex.result(Adam), INCORRECT, "plain SGD")
+
+    class OptimiserFirst(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.optimiser = torch.optim.SGD(self.parameters(), lr=0.01)
+
+    expect(ex.result(OptimiserFirst), INCORRECT, "empty parameter list")
+
+    class NeedsArgument(Network):
+        def __init__(self, size):
+            super().__init__()
+
+    expect(ex.result(NeedsArgument), INCORRECT, "Classifier() raised TypeError")
+
+    class NotAModule:
+        pass
+
+    expect(ex.result(NotAModule), INCORRECT, "not an nn.Module")
+    expect(ex.result(None), INCORRECT, "not a class")
+
+
+def test_classifier_train():
+    ex = exercises.classifier_train
+    expect(ex.result(Network), CORRECT)
+    note = expect(ex.result(original.Classifier), CORRECT, "eval()")  # the published override
+    assert "hides nn.Module's train" in note.message
+
+    def no_zero_grad(self, inputs, targets):
+        loss = self.loss_function(self.forward(inputs), targets)
+        self.counter += 1
+        if self.counter % 10 == 0:
+            self.progress.append(loss.item())
+        loss.backward()
+        self.optimiser.step()
+
+    expect(ex.result(_step(no_zero_grad)), INCORRECT, "never cleared (zero_grad)")
+
+    def twice(self, inputs, targets):
+        loss = self.loss_function(self.forward(inputs), targets)
+        self.optimiser.zero_grad()
+        loss.backward()
+        loss.backward()
+        self.optimiser.step()
+
+    expect(ex.result(_step(twice)), INCORRECT, "backward() was called twice on the same loss")
+
+    def no_step(self, inputs, targets):
+        loss = self.loss_function(self.forward(inputs), targets)
+        self.optimiser.zero_grad()
+        loss.backward()
+
+    expect(ex.result(_step(no_step)), INCORRECT, "never took its step")
+
+    def no_backward(self, inputs, targets):
+        self.optimiser.step()
+
+    expect(ex.result(_step(no_backward)), INCORRECT, "backward() was never called")
+
+    def cleared_late(self, inputs, targets):
+        loss = self.loss_function(self.forward(inputs), targets)
+        loss.backward()
+        self.optimiser.zero_grad()
+        self.optimiser.step()
+
+    expect(ex.result(_step(cleared_late)), INCORRECT, "cleared after backward()")
+
+    def no_counter(self, inputs, targets):
+        Network.step(self, inputs, targets)
+        self.counter -= 1
+
+    expect(ex.result(_step(no_counter)), INCORRECT, "counter is 0")
+
+    def starter(self, inputs, targets):
+        outputs = ____  # noqa: F841 -- the starter code, as shipped
+        loss = ____
+        self.counter += 1
+        if self.counter % 10 == 0:
+            self.progress.append(loss.item())
+        ____()
+
+    expect(ex.result(_step(starter)), NOT_ATTEMPTED)
+    expect(ex.result(_step(lambda self, i, t: 1 / 0)), INCORRECT, "raised ZeroDivisionError")
+
+
+def test_classifier_train_uses_the_tutorial_layers_while_init_is_unfinished():
+    class StepOnly(Network):
+        def __init__(self):
+            nn.Module.__init__(self)
+            self.model = self.loss_function = self.optimiser = ____
+            self.counter, self.progress = 0, []
+
+    expect(exercises.classifier_train.result(StepOnly), CORRECT)
+
+
+def test_training_loop():
+    ex = exercises.training_loop
+    expect(ex.result(exercises.network.train_network), CORRECT)
+    expect(ex.result(original.train), CORRECT)  # train(C, mnist_dataset, epochs=3)
+
+    def blank(C, mnist_dataset, epochs):
+        ____()
+
+    expect(ex.result(blank), NOT_ATTEMPTED)
+
+    def one_epoch(C, mnist_dataset, epochs):
+        for _label, image, target in mnist_dataset:
+            C.train(image, target)
+
+    expect(ex.result(one_epoch), INCORRECT, "each epoch should train once on every image")
+    expect(ex.result(lambda C, ds, epochs: None), INCORRECT, "never trained")
+
+    def swapped(C, mnist_dataset, epochs):
+        for _label, image, target in mnist_dataset:
+            C.train(target, image)
+
+    expect(ex.result(swapped), INCORRECT, "raised")
+
+    def reversed_order(C, mnist_dataset, epochs):
+        for _ in range(epochs):
+            for i in reversed(range(len(mnist_dataset))):
+                C.train(*mnist_dataset[i][1:])
+
+    expect(ex.result(reversed_order), INCORRECT, "in order")
+    expect(ex.result([1, 2]), INCORRECT, "not a function")
+
+
+def test_scoring_loop():
+    ex = exercises.scoring_loop
+    expect(ex.result(exercises.network.score_network), CORRECT)
+    expect(ex.result(original.score), CORRECT)
+
+    def count(C, mnist_test_dataset):
+        return round(exercises.network.score_network(C, mnist_test_dataset) * 200)
+
+    expect(ex.result(count), INCORRECT, "how many were right")
+    expect(ex.result(lambda C, ds: 1 - exercises.network.score_network(C, ds)), INCORRECT, "wrong")
+    expect(ex.result(lambda C, ds: None), INCORRECT, "returned None")
+    expect(ex.result(lambda C, ds: "0.4"), INCORRECT, "str, not a number")
+    expect(ex.result(lambda C, ds: 0.5), INCORRECT, "not the share")
+
+    def training(C, ds):
+        C.train(ds[0][1], ds[0][2])
+        return exercises.network.score_network(C, ds)
+
+    expect(ex.result(training), INCORRECT, "changed the network's weights")
+
+    def blank(C, mnist_test_dataset):
+        ____()
+
+    expect(ex.result(blank), NOT_ATTEMPTED)
+
+
+# --- for every exercise ----------------------------------------------------------------------
+
+
+def test_code_that_never_ends_is_stopped(monkeypatch):
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.3)
+
+    def forever(C, mnist_dataset, epochs):
+        while True:
+            pass
+
+    expect(exercises.training_loop.result(forever), INCORRECT, "more than 0.3 s")
+
+
+def test_check_prints_one_line_and_hint_and_solution_print(capsys):
+    exercises.km_error.check(12.1371, 62.1371, 50.0)
+    exercises.km_error.hint()
+    exercises.km_error.solution()
+    out = capsys.readouterr().out
+    assert out.startswith("Correct.\nHint: ")
+    assert "error = true_miles - guess" in out
+
+
+def test_what_the_readers_code_prints_stays_out_of_the_check(capsys):
+    exercises.training_loop.check(original.train)
+    assert capsys.readouterr().out == "Correct.\n"
+
+
+def test_yours_or_ours(capsys):
+    assert exercises.dataset_len.yours_or_ours(Dataset) is Dataset
+    assert capsys.readouterr().out == ""
+    assert exercises.dataset_len.yours_or_ours(_with_len(lambda s: ____)) is not Dataset
+    assert "Carrying on with mnisttutor's answer to dataset_len" in capsys.readouterr().out
+    model, data = exercises.to_device.yours_or_ours(____, ____)
+    assert isinstance(model, nn.Module)
+    assert isinstance(data, torch.Tensor)
+
+
+@pytest.mark.parametrize("name", sorted(exercises.EXERCISES))
+def test_every_exercise_is_described(name):
+    ex = exercises.EXERCISES[name]
+    assert ex.name == name
+    assert ex.task
+    assert ex.starter
+    assert "____" in ex.starter
+    assert f"exercises.{name}.check(" in ex.check_code
+    assert f"exercises.{name}.yours_or_ours(" in ex.carry_on_code
+    assert ex.result(____).status == NOT_ATTEMPTED
+
+
+def test_blank_refuses_every_use():
+    for use in (lambda: ____ + 1, lambda: ____.item(), lambda: ____(), lambda: list(____)):
+        with pytest.raises(_core.NotAttempted):
+            use()
+    assert repr(____) == "____"
+    assert "mnisttutor.exercises" in sys.modules
