@@ -34,9 +34,7 @@ LEARNING_RATE = 0.2
 c = 0.5
 km, miles = distances[0], true_miles[0]
 error = miles - c * km
-# workbook: km_update
 c = c + LEARNING_RATE * error / km
-# workbook: end
 print(f"error {error:.2f} miles, so c moves from 0.5 to {c:.6f}")
 
 # %%
@@ -50,7 +48,9 @@ print(f"error {error:.2f} miles, so c moves from 0.5 to {c:.6f}")
 def learn(c, km, miles, learning_rate):
     """One learning step: nudge c towards removing this example's error."""
     error = miles - c * km
+    # workbook: km_update
     return c + learning_rate * error / km, error
+    # workbook: end
 
 
 c = 0.5

@@ -54,6 +54,7 @@ def train_network(C, mnist_dataset, epochs):
 
 from mnisttutor.timing import best_time
 
+threads = torch.get_num_threads()  # given back at the end of the page
 torch.set_num_threads(1)
 torch.manual_seed(0)
 C = Classifier()
@@ -171,5 +172,6 @@ plt.show()
 score = score_network(C3, mnist_test_dataset)
 right = round(score * len(mnist_test_dataset))
 print(f"test accuracy: {score:.2%} ({right:,} of {len(mnist_test_dataset):,} right)")
+torch.set_num_threads(threads)
 
 # sphinx_gallery_thumbnail_number = 1

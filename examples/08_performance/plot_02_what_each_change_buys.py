@@ -19,7 +19,7 @@ a step's time goes; this page removes it piece by piece.
 # * **tensor dataset**: :func:`~mnisttutor.train_per_sample`, the same module step fed
 #   from :class:`~mnisttutor.MnistDataset`, as section 6 trains;
 # * **hand-written**: :func:`~mnisttutor.train_per_sample_fast` with
-#   :func:`~mnisttutor.training.sgd_step`: the same gradients worked out by hand, a
+#   :func:`~mnisttutor.sgd_step`: the same gradients worked out by hand, a
 #   dozen tensor operations, no autograd graph and no optimiser object;
 # * **compiled**: that step compiled by :pt:`torch.compile`;
 # * **fast**: :func:`~mnisttutor.train_per_sample_fast` as it comes: the whole loop over
@@ -51,7 +51,7 @@ print(f"blank pixels in the training images: {(mnist_dataset.images == 0).float(
 # %%
 # Compiling, once
 # ---------------
-# :pt:`torch.compile` turns :func:`~mnisttutor.training.sgd_step` into generated C++
+# :pt:`torch.compile` turns :func:`~mnisttutor.sgd_step` into generated C++
 # the first time it is called, and numba compiles the fast path's loop the first time
 # it runs. Both cost time once per Python process, so they are timed here on their own,
 # on one image, and not in the comparison.
