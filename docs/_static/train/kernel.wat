@@ -110,14 +110,48 @@
       (f64.div (f64.const 1)
                (f64.add (f64.const 1) (call $exp (f64.neg (f64.promote_f32 (local.get $z))))))))
 
+  ;; The same for 2 lanes at once, in SIMD: 2^k from the bits of k + 1023 + 2^52, a
+  ;; float64 whose low bits hold that integer.
+  (func $exp2 (param $t v128) (result v128)
+    (local $k v128)
+    (local $r v128)
+    (local.set $t (f64x2.min (f64x2.max (local.get $t) (v128.const f64x2 -700 -700))
+                             (v128.const f64x2 700 700)))
+    (local.set $k (f64x2.nearest (f64x2.mul (local.get $t)
+                                            (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
+    (local.set $r (f64x2.sub (f64x2.sub (local.get $t)
+                                        (f64x2.mul (local.get $k)
+                                                   (v128.const f64x2 0.6931471803691238 0.6931471803691238)))
+                             (f64x2.mul (local.get $k)
+                                        (v128.const f64x2 1.9082149292705877e-10 1.9082149292705877e-10))))
+    (f64x2.mul
+      (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 0.16666666666666666 0.16666666666666666) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 0.041666666666666664 0.041666666666666664) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 0.008333333333333333 0.008333333333333333) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 0.001388888888888889 0.001388888888888889) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 1.984126984126984e-4 1.984126984126984e-4) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 2.48015873015873e-5 2.48015873015873e-5) (f64x2.mul (local.get $r)
+      (f64x2.add (v128.const f64x2 2.755731922398589e-6 2.755731922398589e-6) (f64x2.mul (local.get $r)
+                 (v128.const f64x2 2.755731922398589e-7 2.755731922398589e-7)))))))))))))))))))))
+      (i64x2.shl (i64x2.sub (f64x2.add (local.get $k) (v128.const f64x2 4503599627371519 4503599627371519))
+                            (v128.const i64x2 0x4330000000000000 0x4330000000000000))
+                 (i32.const 52))))
+
+  ;; sigmoid of 2 float32 lanes, in float64, rounded to float32 in the low 2 lanes.
+  (func $sigmoid2 (param $z v128) (result v128)
+    (f32x4.demote_f64x2_zero
+      (f64x2.div (v128.const f64x2 1 1)
+                 (f64x2.add (v128.const f64x2 1 1)
+                            (call $exp2 (f64x2.neg (f64x2.promote_low_f32x4 (local.get $z))))))))
+
   (func $sigmoid4 (param $z v128) (result v128)
-    (f32x4.replace_lane 3
-      (f32x4.replace_lane 2
-        (f32x4.replace_lane 1
-          (f32x4.splat (call $sigmoid (f32x4.extract_lane 0 (local.get $z))))
-          (call $sigmoid (f32x4.extract_lane 1 (local.get $z))))
-        (call $sigmoid (f32x4.extract_lane 2 (local.get $z))))
-      (call $sigmoid (f32x4.extract_lane 3 (local.get $z)))))
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (call $sigmoid2 (local.get $z))
+      (call $sigmoid2 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7
+                                     (local.get $z) (local.get $z)))))
 
   (func $sum4 (param $v v128) (result f32)
     (f32.add (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v))
@@ -162,25 +196,67 @@
     (local $k i32)
     (local $o i32)
     (local $row i32)
+    (local $at i32)
+    (local $x v128)
+    (local $s0 v128)
+    (local $s1 v128)
+    (local $s2 v128)
+    (local $s3 v128)
     (local $sum v128)
-    ;; 4 hidden nodes at a time: b1 plus each non-blank pixel's term, in pixel order
-    (loop $nodes
-      (local.set $sum (v128.load (i32.add (global.get $b1) (local.get $j))))
-      (local.set $k (i32.const 0))
-      (block $done
-        (loop $pixels
-          (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
-          (local.set $sum
-            (f32x4.add (local.get $sum)
-                       (f32x4.mul (v128.load32_splat (i32.add (global.get $values) (local.get $k)))
-                                  (v128.load (i32.add (i32.load (i32.add (global.get $rows)
-                                                                         (local.get $k)))
-                                                      (local.get $j))))))
-          (local.set $k (i32.add (local.get $k) (i32.const 4)))
-          (br $pixels)))
-      (v128.store (i32.add (global.get $h) (local.get $j)) (call $sigmoid4 (local.get $sum)))
-      (br_if $nodes (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16)))
-                              (global.get $row_bytes))))
+    ;; 16 hidden nodes at a time, in 4 independent sums (so each add need not wait for the
+    ;; one before): b1, plus each non-blank pixel's term, in pixel order in every lane
+    (block $wide_done
+      (loop $wide
+        (br_if $wide_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (global.get $row_bytes)))
+        (local.set $at (i32.add (global.get $b1) (local.get $j)))
+        (local.set $s0 (v128.load (local.get $at)))
+        (local.set $s1 (v128.load offset=16 (local.get $at)))
+        (local.set $s2 (v128.load offset=32 (local.get $at)))
+        (local.set $s3 (v128.load offset=48 (local.get $at)))
+        (local.set $k (i32.const 0))
+        (block $done
+          (loop $pixels
+            (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+            (local.set $x (v128.load32_splat (i32.add (global.get $values) (local.get $k))))
+            (local.set $at (i32.add (i32.load (i32.add (global.get $rows) (local.get $k)))
+                                    (local.get $j)))
+            (local.set $s0 (f32x4.add (local.get $s0)
+                                      (f32x4.mul (local.get $x) (v128.load (local.get $at)))))
+            (local.set $s1 (f32x4.add (local.get $s1)
+                                      (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $at)))))
+            (local.set $s2 (f32x4.add (local.get $s2)
+                                      (f32x4.mul (local.get $x) (v128.load offset=32 (local.get $at)))))
+            (local.set $s3 (f32x4.add (local.get $s3)
+                                      (f32x4.mul (local.get $x) (v128.load offset=48 (local.get $at)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $pixels)))
+        (local.set $at (i32.add (global.get $h) (local.get $j)))
+        (v128.store (local.get $at) (call $sigmoid4 (local.get $s0)))
+        (v128.store offset=16 (local.get $at) (call $sigmoid4 (local.get $s1)))
+        (v128.store offset=32 (local.get $at) (call $sigmoid4 (local.get $s2)))
+        (v128.store offset=48 (local.get $at) (call $sigmoid4 (local.get $s3)))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $wide)))
+    ;; the remaining nodes (hidden not a multiple of 16), 4 at a time
+    (block $nodes_done
+      (loop $nodes
+        (br_if $nodes_done (i32.ge_u (local.get $j) (global.get $row_bytes)))
+        (local.set $s0 (v128.load (i32.add (global.get $b1) (local.get $j))))
+        (local.set $k (i32.const 0))
+        (block $done
+          (loop $pixels
+            (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+            (local.set $s0
+              (f32x4.add (local.get $s0)
+                         (f32x4.mul (v128.load32_splat (i32.add (global.get $values) (local.get $k)))
+                                    (v128.load (i32.add (i32.load (i32.add (global.get $rows)
+                                                                           (local.get $k)))
+                                                        (local.get $j))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $pixels)))
+        (v128.store (i32.add (global.get $h) (local.get $j)) (call $sigmoid4 (local.get $s0)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $nodes)))
     ;; the 10 outputs
     (loop $outputs
       (local.set $row (i32.add (global.get $w2) (i32.mul (local.get $o) (global.get $row_bytes))))
@@ -210,6 +286,10 @@
     (local $sum v128)
     (local $hv v128)
     (local $step v128)
+    (local $d0 v128)
+    (local $d1 v128)
+    (local $d2 v128)
+    (local $d3 v128)
     (local $scalar f32)
     ;; y - t, in place: the target is 1 for the label, 0 for the rest
     (loop $outputs
@@ -260,25 +340,67 @@
       (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (local.get $scalar)))
       (br_if $outputs (i32.lt_u (local.tee $o (i32.add (local.get $o) (i32.const 1)))
                                 (i32.const 10))))
-    ;; each non-blank pixel's W1 row += (alpha x_p) dh
+    ;; each non-blank pixel's W1 row += (alpha x_p) dh. First alpha x_p for each, in place
+    ;; of x_p (the forward pass is done with it); then 16 nodes at a time, their dh held
+    ;; in 4 registers while the rows are updated, then the rest 4 at a time.
     (block $done
       (loop $pixels
         (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
-        (local.set $step (f32x4.splat (f32.mul (local.get $alpha)
-                                               (f32.load (i32.add (global.get $values)
-                                                                  (local.get $k))))))
-        (local.set $row (i32.load (i32.add (global.get $rows) (local.get $k))))
-        (local.set $j (i32.const 0))
-        (loop $terms
-          (local.set $at (i32.add (local.get $row) (local.get $j)))
-          (v128.store (local.get $at)
-                      (f32x4.add (v128.load (local.get $at))
-                                 (f32x4.mul (local.get $step)
-                                            (v128.load (i32.add (global.get $dh) (local.get $j))))))
-          (br_if $terms (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16)))
-                                  (global.get $row_bytes))))
+        (local.set $at (i32.add (global.get $values) (local.get $k)))
+        (f32.store (local.get $at) (f32.mul (local.get $alpha) (f32.load (local.get $at))))
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $pixels)))
+    (local.set $j (i32.const 0))
+    (block $wide_done
+      (loop $wide
+        (br_if $wide_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (global.get $row_bytes)))
+        (local.set $at (i32.add (global.get $dh) (local.get $j)))
+        (local.set $d0 (v128.load (local.get $at)))
+        (local.set $d1 (v128.load offset=16 (local.get $at)))
+        (local.set $d2 (v128.load offset=32 (local.get $at)))
+        (local.set $d3 (v128.load offset=48 (local.get $at)))
+        (local.set $k (i32.const 0))
+        (block $done
+          (loop $pixels
+            (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+            (local.set $step (v128.load32_splat (i32.add (global.get $values) (local.get $k))))
+            (local.set $at (i32.add (i32.load (i32.add (global.get $rows) (local.get $k)))
+                                    (local.get $j)))
+            (v128.store (local.get $at)
+                        (f32x4.add (v128.load (local.get $at))
+                                   (f32x4.mul (local.get $step) (local.get $d0))))
+            (v128.store offset=16 (local.get $at)
+                        (f32x4.add (v128.load offset=16 (local.get $at))
+                                   (f32x4.mul (local.get $step) (local.get $d1))))
+            (v128.store offset=32 (local.get $at)
+                        (f32x4.add (v128.load offset=32 (local.get $at))
+                                   (f32x4.mul (local.get $step) (local.get $d2))))
+            (v128.store offset=48 (local.get $at)
+                        (f32x4.add (v128.load offset=48 (local.get $at))
+                                   (f32x4.mul (local.get $step) (local.get $d3))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $pixels)))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $wide)))
+    (block $nodes_done
+      (loop $nodes
+        (br_if $nodes_done (i32.ge_u (local.get $j) (global.get $row_bytes)))
+        (local.set $d0 (v128.load (i32.add (global.get $dh) (local.get $j))))
+        (local.set $k (i32.const 0))
+        (block $done
+          (loop $pixels
+            (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+            (local.set $at (i32.add (i32.load (i32.add (global.get $rows) (local.get $k)))
+                                    (local.get $j)))
+            (v128.store (local.get $at)
+                        (f32x4.add (v128.load (local.get $at))
+                                   (f32x4.mul (v128.load32_splat (i32.add (global.get $values)
+                                                                          (local.get $k)))
+                                              (local.get $d0))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $pixels)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $nodes)))
     ;; b1 += alpha dh
     (local.set $step (f32x4.splat (local.get $alpha)))
     (local.set $j (i32.const 0))
