@@ -149,3 +149,7 @@ def setup(app):
 
 # The "Draw a digit" page runs the network that examples/09_refining exports.
 extensions.append("draw_page")
+
+# The "Train it yourself" page: its WebAssembly kernel, section 6's initial weights and
+# the MNIST files, put into the site when the build finishes.
+extensions.append("train_page")
