@@ -227,7 +227,7 @@ def test_stop_then_train_again_goes_on(browser, site_url):
     from selenium.webdriver.support.ui import Select
 
     open_page(browser, site_url)
-    Select(browser.find_element("css selector", ".mnist-train__epochs")).select_by_value("1")
+    Select(browser.find_element("css selector", ".mnist-train__epochs")).select_by_visible_text("1")
     browser.find_element("css selector", ".mnist-train__train").click()
     wait_for(browser, "window.mnistTrain.state.steps >= 5000")
     browser.find_element("css selector", ".mnist-train__stop").click()
@@ -252,14 +252,14 @@ def test_new_random_weights_and_hidden_size(browser, site_url):
     from selenium.webdriver.support.ui import Select
 
     hidden = browser.find_element("css selector", ".mnist-train__hidden")
-    Select(hidden).select_by_visible_text("50")
-    wait_for(browser, "window.mnistTrain.state.hidden === 50 && window.mnistTrain.state.kernel")
-    wait_for(browser, "document.querySelector('.mnist-train__status').textContent.includes('50')")
+    Select(hidden).select_by_visible_text("40")
+    wait_for(browser, "window.mnistTrain.state.hidden === 40 && window.mnistTrain.state.kernel")
+    wait_for(browser, "document.querySelector('.mnist-train__status').textContent.includes('40')")
     w1, b1, w2, b2 = page_weights(browser)
-    assert (w1.size, b1.size, w2.size, b2.size) == (50 * 784, 50, 500, 10)
+    assert (w1.size, b1.size, w2.size, b2.size) == (40 * 784, 40, 400, 10)
     bound = 1 / np.sqrt(784)  # nn.Linear's initialisation: uniform in +-1/sqrt(inputs)
     assert np.abs(w1).max() <= bound
     assert w1.std() == pytest.approx(bound / np.sqrt(3), rel=0.05)
     assert before[0].size == 200 * 784
     weights = browser.find_element("css selector", ".mnist-train__weights").text
-    assert "fresh random weights, 50 hidden nodes" in weights
+    assert "fresh random weights, 40 hidden nodes" in weights

@@ -42,6 +42,10 @@ async function reset({ hidden, weights, kernel: wanted, wasmUrl }) {
   if (training) throw new Error("Stop the training before resetting the network.");
   const useWasm = wanted === "wasm" || (wanted !== "js" && hasWasmSimd());
   if (wanted === "wasm" && !hasWasmSimd()) throw new Error("This browser has no WebAssembly SIMD.");
+  if (!(Number.isInteger(hidden) && hidden > 0 && hidden % 4 === 0)) {
+    // The WebAssembly kernel works on 4 hidden nodes at a time.
+    throw new Error(`hidden nodes: ${hidden}; choose a positive multiple of 4.`);
+  }
   const bytes = useWasm ? await (await fetch(wasmUrl)).arrayBuffer() : null;
   kernel = useWasm ? await wasmKernel(bytes, hidden) : jsKernel(hidden);
   kernel.setWeights(weights || randomWeights(hidden));

@@ -56,8 +56,11 @@
   worker.onmessage = (event) => {
     const message = event.data;
     handlers[message.type](message);
-    for (const resolve of waiting[message.type] || []) resolve(message);
-    delete waiting[message.type];
+    // An error answers whatever was waiting, so no caller waits for ever.
+    for (const type of message.type === "error" ? Object.keys(waiting) : [message.type]) {
+      for (const resolve of waiting[type] || []) resolve(message);
+      delete waiting[type];
+    }
   };
 
   const fmt = (n) => n.toLocaleString("en");
@@ -257,7 +260,8 @@
     };
   }
 
-  const pad = window.mnistPad.create($("pad"), () => new Array(10).fill(0.1));
+  const pad = window.mnistPad.create(
+    document.getElementById("mnist-train-pad"), () => new Array(10).fill(0.1));
 
   // ---- The controls -----------------------------------------------------------------
 
