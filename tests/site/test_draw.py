@@ -172,13 +172,13 @@ def test_clear_button_works_from_the_keyboard(draw):
 
 
 @pytest.mark.parametrize(
-    ("width", "page"), [(1280, "draw.html"), (400, "draw.html"), (1280, "train.html")]
+    ("width", "url"), [(1280, "draw.html"), (400, "draw.html"), (1280, "train.html")]
 )
-def test_pad_and_result_side_by_side_when_wide_stacked_when_narrow(browser, site_url, width, page):
+def test_pad_and_result_side_by_side_when_wide_stacked_when_narrow(browser, site_url, width, url):
     """Issue 11: at 1280 px the result sits beside the pad; on a phone, below it."""
     browser.set_window_size(width, 900)
     try:
-        browser.get(site_url + page)
+        browser.get(site_url + url)
         pad, output = (
             browser.find_element("css selector", f".mnist-draw .mnist-draw__{name}")
             for name in ("input", "output")
