@@ -263,3 +263,16 @@ def test_new_random_weights_and_hidden_size(browser, site_url):
     assert before[0].size == 200 * 784
     weights = browser.find_element("css selector", ".mnist-train__weights").text
     assert "fresh random weights, 40 hidden nodes" in weights
+
+
+def test_a_hidden_size_the_kernel_cannot_hold_is_a_clear_error(browser, site_url):
+    open_page(browser, site_url)
+    answer = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mnistTrain.reset({fresh: true, hidden: 30}).then(done);"
+    )
+    assert answer["type"] == "error"
+    assert "choose a positive multiple of 4" in answer["message"]
+    status = browser.find_element("css selector", ".mnist-train__status").text
+    assert "Something went wrong: hidden nodes: 30" in status
+    assert browser.find_element("css selector", ".mnist-train__train").is_enabled()

@@ -4,7 +4,7 @@
 //
 // Messages from the page:
 //   {type: "reset", hidden, weights: {w1, b1, w2, b2} or null for fresh random ones,
-//    kernel: "auto" | "wasm" | "js", wasmUrl}
+//    fresh (passed back), kernel: "auto" | "wasm" | "js", wasmUrl}
 //   {type: "train", epochs, lr, files, limit}: train until `epochs` passes over the
 //     60,000 images are done (counting from the last reset), or `limit` steps in all
 //     (for the tests), or a "stop" message arrives; scores the test set after each pass.
@@ -38,7 +38,7 @@ function randomWeights(hidden) {
   };
 }
 
-async function reset({ hidden, weights, kernel: wanted, wasmUrl }) {
+async function reset({ hidden, fresh, weights, kernel: wanted, wasmUrl }) {
   if (training) throw new Error("Stop the training before resetting the network.");
   const useWasm = wanted === "wasm" || (wanted !== "js" && hasWasmSimd());
   if (wanted === "wasm" && !hasWasmSimd()) throw new Error("This browser has no WebAssembly SIMD.");
@@ -54,7 +54,7 @@ async function reset({ hidden, weights, kernel: wanted, wasmUrl }) {
     kernel.setData("test", data.test.images, data.test.labels);
   }
   steps = 0;
-  post({ type: "ready", kernel: kernel.kind, hidden, weights: kernel.weights() });
+  post({ type: "ready", kernel: kernel.kind, hidden, fresh, weights: kernel.weights() });
 }
 
 // One gzip'd IDX file, read through DecompressionStream; `onBytes(n)` as they arrive.

@@ -69,6 +69,8 @@
   const handlers = {
     ready(message) {
       state.kernel = message.kernel;
+      state.hidden = message.hidden;
+      state.fresh = message.fresh;
       state.weights = message.weights;
       state.steps = 0;
       state.losses = [];
@@ -161,12 +163,10 @@
   }
 
   function reset({ fresh, hidden }) {
-    state.fresh = fresh;
-    state.hidden = hidden;
     const ready = expect("ready");
     worker.postMessage({
-      type: "reset", hidden, kernel: kernelWanted, wasmUrl: new URL("kernel.wasm", here).href,
-      weights: fresh ? null : initialWeights(),
+      type: "reset", hidden, fresh, kernel: kernelWanted,
+      wasmUrl: new URL("kernel.wasm", here).href, weights: fresh ? null : initialWeights(),
     });
     return ready;
   }
