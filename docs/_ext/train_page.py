@@ -22,11 +22,6 @@ import re
 import shutil
 from pathlib import Path
 
-from sphinx.errors import ExtensionError
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
-
 DOCS = Path(__file__).resolve().parents[1]
 KERNEL = DOCS / "_static" / "train" / "kernel.wat"
 SECTION_6 = DOCS.parent / "examples" / "06_classifier" / "plot_02_training_and_testing.py"
@@ -43,7 +38,7 @@ def section_6_seed(source: str) -> int:
     """The seed ``source`` (section 6's page) sets before making its Classifier()."""
     match = SEEDED_CLASSIFIER.search(source)
     if match is None:
-        raise ExtensionError(
+        raise ValueError(
             f"train page: {SECTION_6.name} no longer seeds torch before `C = Classifier()`, "
             "so the page cannot start from its initial weights. Update SEEDED_CLASSIFIER "
             f"in {Path(__file__).name} to match how it makes its network."

@@ -276,3 +276,27 @@ def test_a_hidden_size_the_kernel_cannot_hold_is_a_clear_error(browser, site_url
     status = browser.find_element("css selector", ".mnist-train__status").text
     assert "Something went wrong: hidden nodes: 30" in status
     assert browser.find_element("css selector", ".mnist-train__train").is_enabled()
+
+
+# What each page's own scripts and styles are, and the only pages that may load them.
+OWN_FILES = {
+    "_static/train/": {"train.html"},
+    "_static/draw/pad.js": {"draw.html", "train.html"},
+    "_static/draw/draw.css": {"draw.html", "train.html"},
+    "_static/km/": {"auto_examples/01_learning_from_examples/plot_01_km_to_miles.html"},
+}
+
+
+def test_pages_that_do_not_train_load_nothing_extra(site_dir):
+    import sitecheck
+
+    pages = sitecheck.site_pages(site_dir)
+    for prefix, allowed in OWN_FILES.items():
+        loading = set()
+        for page in pages:
+            html = (site_dir / page).read_text(encoding="utf-8")
+            # src= and href= of <script> and <link>, relative to the page
+            for target in re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', html):
+                if target.replace("../", "").startswith(prefix):
+                    loading.add(page)
+        assert loading == allowed, (prefix, sorted(loading))
