@@ -286,6 +286,8 @@
   }).observe(ui.chart);
 
   summarise();
+  const megabytes = (files.reduce((sum, file) => sum + file.bytes, 0) / 1e6).toFixed(1);
+  ui.rate.textContent = `MNIST, ${megabytes} MB, is fetched when you first press Train.`;
   const started = reset({ fresh: false, hidden: INITIAL_HIDDEN });
 
   // For the page's tests (tests/site/test_train.py), and for the curious in the console.
