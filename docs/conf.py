@@ -144,3 +144,7 @@ extensions.append("draw_page")
 # Workbooks: each walkthrough with "# workbook: NAME" markers gets a notebook with blanks
 # and checks, beside its downloads and in the gallery's zip (docs/_ext/workbooks.py).
 extensions.append("workbooks")
+
+# The "Train it yourself" page: its WebAssembly kernel, section 6's initial weights and
+# the MNIST files, put into the site when the build finishes.
+extensions.append("train_page")

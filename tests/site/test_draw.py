@@ -169,3 +169,22 @@ def test_clear_button_works_from_the_keyboard(draw):
         ".every((v) => v === 0)"
     )
     assert empty
+
+
+@pytest.mark.parametrize(
+    ("width", "url"), [(1280, "draw.html"), (400, "draw.html"), (1280, "train.html")]
+)
+def test_pad_and_result_side_by_side_when_wide_stacked_when_narrow(browser, site_url, width, url):
+    """Issue 11: at 1280 px the result sits beside the pad; on a phone, below it."""
+    browser.set_window_size(width, 900)
+    try:
+        browser.get(site_url + url)
+        pad, output = (
+            browser.find_element("css selector", f".mnist-draw .mnist-draw__{name}")
+            for name in ("input", "output")
+        )
+        side_by_side = output.location["x"] >= pad.location["x"] + pad.size["width"]
+        stacked = output.location["y"] >= pad.location["y"] + pad.size["height"]
+        assert (side_by_side, stacked) == ((True, False) if width > 1000 else (False, True))
+    finally:
+        browser.set_window_size(1280, 900)

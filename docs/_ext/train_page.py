@@ -1,0 +1,109 @@
+"""Puts what the "Train it yourself" page needs into the site, when the build finishes.
+
+- ``_static/train/kernel.wasm``: ``kernel.wat`` (beside it, in the repo and the site)
+  compiled by wasmtime's ``wat2wasm``.
+- ``_static/train/initial-network.js``: section 6's initial weights, written by
+  :func:`mnisttutor.browser.export_network`. They are made as
+  ``examples/06_classifier/plot_02_training_and_testing.py`` makes its network: that
+  page's own ``torch.manual_seed(N)`` before ``Classifier()``, read from its source so
+  the two cannot drift apart. A reader who trains 3 epochs gets that page's accuracy.
+- ``_static/train/mnist/*.gz``: the four MNIST files from the build's data folder
+  (:func:`mnisttutor.fetch_mnist`: ``$MNISTTUTOR_DATA_DIR`` or the cache), gzip'd as
+  published. The page fetches them only when the reader presses Train.
+
+Each page's own styles are added to that page only: the train page's, and the
+kilometres-to-miles widget's on section 1's first page.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parents[1]
+KERNEL = DOCS / "_static" / "train" / "kernel.wat"
+SECTION_6 = DOCS.parent / "examples" / "06_classifier" / "plot_02_training_and_testing.py"
+TARGET = Path("_static") / "train"
+KM_PAGE = "auto_examples/01_learning_from_examples/plot_01_km_to_miles"
+# The seed set last before the page's first `C = Classifier()` (no arguments: the defaults).
+SEEDED_CLASSIFIER = re.compile(
+    r"torch\.manual_seed\((?P<seed>\d+)\)(?:(?!torch\.manual_seed).)*?\bC = Classifier\(\)",
+    re.DOTALL,
+)
+
+
+def section_6_seed(source: str) -> int:
+    """The seed ``source`` (section 6's page) sets before making its Classifier()."""
+    match = SEEDED_CLASSIFIER.search(source)
+    if match is None:
+        raise ValueError(
+            f"train page: {SECTION_6.name} no longer seeds torch before `C = Classifier()`, "
+            "so the page cannot start from its initial weights. Update SEEDED_CLASSIFIER "
+            f"in {Path(__file__).name} to match how it makes its network."
+        )
+    return int(match["seed"])
+
+
+def export_initial_network(folder: Path, files: list[dict]) -> Path:
+    import torch
+
+    from mnisttutor import Classifier
+    from mnisttutor.browser import export_network
+
+    seed = section_6_seed(SECTION_6.read_text())
+    with torch.random.fork_rng():  # leave the build's own random state as it was
+        torch.manual_seed(seed)
+        classifier = Classifier()
+    return export_network(
+        classifier.model,
+        folder / "initial-network.js",
+        seed=seed,
+        lr=classifier.optimiser.defaults["lr"],
+        files=files,
+        description=f"Section 6's initial weights: torch.manual_seed({seed}), then Classifier().",
+    )
+
+
+def publish_mnist(folder: Path) -> list[dict]:
+    """Copy the four MNIST files into ``folder``, gzip'd; returns the page's list of them."""
+    from mnisttutor import fetch_mnist
+
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = []
+    for key, path in fetch_mnist(progress=False)._asdict().items():
+        name = path.name if path.suffix == ".gz" else f"{path.name}.gz"
+        target = folder / name
+        if not (target.is_file() and target.stat().st_mtime >= path.stat().st_mtime):
+            if path.suffix == ".gz":
+                shutil.copyfile(path, target)
+            else:  # a raw copy in the data folder: the page reads gzip
+                target.write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+        listed.append({"key": key, "path": f"mnist/{name}", "bytes": target.stat().st_size})
+    return listed
+
+
+def build_train_page(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    import wasmtime
+
+    folder = Path(app.outdir) / TARGET
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kernel.wasm").write_bytes(wasmtime.wat2wasm(KERNEL.read_text()))
+    export_initial_network(folder, publish_mnist(folder / "mnist"))
+
+
+def add_stylesheets(app, pagename, templatename, context, doctree) -> None:
+    if pagename == "train":  # only the pages that use them
+        app.add_css_file("draw/draw.css")
+        app.add_css_file("train/train.css")
+    elif pagename == KM_PAGE:
+        app.add_css_file("km/km.css")
+
+
+def setup(app):
+    app.connect("html-page-context", add_stylesheets)
+    app.connect("build-finished", build_train_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
