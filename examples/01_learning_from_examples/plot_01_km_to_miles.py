@@ -86,8 +86,8 @@ ax.grid(alpha=0.3)
 plt.show()
 
 # %%
-# Try it yourself
-# ---------------
+# Play with the machine
+# ---------------------
 # The machine to play with, in your browser. Set ``c`` with the slider or type it, and
 # see the machine's answer for 100 km and its error. **Learn from this example** applies
 # the update rule of the next page, :doc:`plot_02_learning_loop`: ``c`` moves a fifth of
