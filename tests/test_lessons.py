@@ -18,7 +18,9 @@ def test_no_lesson_defines_a_long_function(path):
     too_long = [
         f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"
         for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.ClassDef)
+        # Functions only: the tutorial's own classes are the lesson of sections 5 and 6,
+        # written out in full for the reader to type (issue 13).
+        if isinstance(node, ast.FunctionDef)
         and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
     ]
     assert not too_long, f"move these into the package, with tests: {too_long}"

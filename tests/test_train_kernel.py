@@ -17,8 +17,14 @@ import pytest
 import torch
 from wasm_kernel import WasmKernel
 
-from mnisttutor import Classifier, evaluate, train_per_sample
-from mnisttutor.data import DataNotFoundError, fetch_mnist, read_idx
+from mnisttutor import (
+    Classifier,
+    DataNotFoundError,
+    evaluate,
+    fetch_mnist,
+    read_idx,
+    train_per_sample,
+)
 
 log = logging.getLogger(__name__)
 

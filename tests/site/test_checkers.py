@@ -49,7 +49,7 @@ def test_control_pages_pass_every_browser_check(reports):
         assert reports[page] == sitecheck.PageReport(), page
 
 
-def test_control_page_ran_its_script_and_loaded_its_lazy_image(broken_url, browser):
+def test_control_page_ran_its_script_and_loaded_its_lazy_image(broken_url, browser, npm_tools):
     sitecheck.visit(browser, broken_url + "ok.html")
     assert browser.execute_script("return document.body.dataset.scriptRan") == "yes"
     assert browser.execute_script("return document.images[0].naturalWidth") == 20

@@ -21,9 +21,8 @@ import numpy as np
 import pytest
 import torch
 
-from mnisttutor import Classifier, evaluate, train_per_sample, train_per_sample_fast
+from mnisttutor import Classifier, evaluate, read_idx, train_per_sample, train_per_sample_fast
 from mnisttutor.browser import read_network
-from mnisttutor.data import read_idx
 
 log = logging.getLogger(__name__)
 
