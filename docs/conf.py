@@ -149,3 +149,13 @@ def setup(app):
 
 # The "Draw a digit" page runs the network that examples/09_refining exports.
 extensions.append("draw_page")
+
+# What a reader sees. Each figure is saved twice, as drawn and recoloured for furo's dark
+# theme, at 1x and 2x, and each thumbnail gets its dark twin (docs/_ext/figure_themes.py).
+# Under each walkthrough's title, when, with what and where it ran (docs/_ext/run_record.py).
+# The gallery's top page is examples/index.rst, copied as it is (see its comment).
+extensions += ["figure_themes", "run_record"]
+sphinx_gallery_conf["image_scrapers"] = ("figure_themes.scrape", "run_record.record")
+sphinx_gallery_conf["image_srcset"] = ["2x"]
+sphinx_gallery_conf["copyfile_regex"] = r"index\.rst$"
+html_favicon = "_static/favicon.svg"
