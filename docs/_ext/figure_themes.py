@@ -138,7 +138,8 @@ def make_dark_thumbnails(app) -> None:
     from sphinx_gallery.utils import scale_image
 
     conf = app.config.sphinx_gallery_conf
-    for gallery_dir in conf["gallery_dirs"]:
+    gallery_dirs = conf["gallery_dirs"]
+    for gallery_dir in [gallery_dirs] if isinstance(gallery_dirs, str) else gallery_dirs:
         for thumb in sorted(
             Path(app.srcdir, gallery_dir).rglob("images/thumb/sphx_glr_*_thumb.png")
         ):

@@ -93,12 +93,19 @@ def describe(run: dict) -> str:
     )
 
 
+def _dirs(conf, key) -> list[str]:
+    """sphinx-gallery's ``examples_dirs`` or ``gallery_dirs``: a folder or a list of them."""
+    return [conf[key]] if isinstance(conf[key], str) else list(conf[key])
+
+
 def rerun_examples_without_record(app) -> None:
     """Make sphinx-gallery run again the examples whose output has no record of its run."""
     from sphinx_gallery.gen_rst import executable_script, md5sum_is_current
 
     conf = app.config.sphinx_gallery_conf
-    for examples_dir, gallery_dir in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
+    for examples_dir, gallery_dir in zip(
+        _dirs(conf, "examples_dirs"), _dirs(conf, "gallery_dirs"), strict=True
+    ):
         for checksum in sorted(Path(app.srcdir, gallery_dir).rglob("plot_*.py.md5")):
             target = checksum.with_suffix("")
             source = Path(
@@ -118,7 +125,7 @@ def add_line(app, docname, source) -> None:
     if not (page := EXAMPLE_PAGE.fullmatch(docname)):
         return
     target = Path(app.srcdir, page["gallery"], page["section"], page["name"] + ".py")
-    if page["gallery"] not in app.config.sphinx_gallery_conf["gallery_dirs"]:
+    if page["gallery"] not in _dirs(app.config.sphinx_gallery_conf, "gallery_dirs"):
         return
     # Read this page again when a new run writes a new record.
     app.env.note_dependency(str(record_path(target)))

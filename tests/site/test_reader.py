@@ -274,5 +274,6 @@ def test_every_pytorch_link_names_something_in_the_installed_torch(pytorch_links
     assert bad == {}, "links not built from a name in torch (use :pt:`torch.x.Y`)"
 
 
-def test_reference_pages_link_the_pytorch_apis_they_name(pytorch_links):
-    assert {"api.html", "building.html"} & set(pytorch_links) or "data.html" in pytorch_links
+def test_the_build_page_links_the_pytorch_apis_it_names(pytorch_links):
+    """docs/building.rst names the torch settings each walkthrough starts from."""
+    assert len(pytorch_links.get("building.html", [])) >= 4
