@@ -31,7 +31,9 @@ logger = logging.getLogger(__name__)
 SUFFIX = ".run.json"
 EXAMPLE_PAGE = re.compile(r"(?P<gallery>.+)/(?P<section>[^/]+)/(?P<name>plot_[^/]+)")
 # The title sphinx-gallery writes after the example's label: a line and its underline.
-TITLE = re.compile(r"^\.\. _sphx_glr_.+:\n\n(?P<title>.+\n[=#*~^\"'`+-]{3,}\n)", re.MULTILINE)
+TITLE = re.compile(
+    r"^\.\. _sphx_glr_.+:\n(?:[ \t]*\n)+(?P<title>.+\n[=#*~^\"'`+-]{3,}\n)", re.MULTILINE
+)
 
 
 def record_path(target_file: str | Path) -> Path:
@@ -131,7 +133,8 @@ def add_line(app, docname, source) -> None:
     app.env.note_dependency(str(record_path(target)))
     if (run := current_record(target)) is None:
         return
-    line = f"\n.. rst-class:: mnisttutor-run-record\n\n{describe(run)}\n\n"
+    text_line = re.sub(r"([\\*`_|])", r"\\\1", describe(run))  # plain text, not markup
+    line = f"\n.. rst-class:: mnisttutor-run-record\n\n{text_line}\n\n"
     text = source[0]
     if match := TITLE.search(text):
         source[0] = text[: match.end()] + line + text[match.end() :]

@@ -7,8 +7,10 @@ check of every page (favicon included) is ``test_site.py``'s.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import sitecheck
@@ -247,6 +249,14 @@ def test_walkthrough_says_when_and_where_it_ran_under_its_title(page, site_url, 
         "return document.querySelectorAll('.mnisttutor-run-record').length"
     )
     assert count == 1
+    # sphinx-gallery's own records of that run, beside its output: the checksum it wrote
+    # when the run ended, and how long the run took. The line's time must fall in it,
+    # however many rebuilds reused the output since.
+    output = sitecheck.ROOT / "docs" / page.removesuffix(".html")
+    ended = datetime.fromtimestamp(Path(f"{output}.py.md5").stat().st_mtime, timezone.utc)
+    took = json.loads(Path(f"{output}.cost.json").read_text())["time"]
+    started = executed.timestamp()  # to the minute, as the line says
+    assert started - 60 <= ended.timestamp() <= started + 60 + took + 60, (line, ended)
 
 
 # ---------------------------------------------------------------------------------------
