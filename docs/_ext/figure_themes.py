@@ -187,7 +187,25 @@ class DarkThumbnails(SphinxTransform):
             image.parent.insert(image.parent.index(image) + 1, twin)
 
 
+def visit_image_sg(self, node) -> None:
+    """sphinx-gallery's HTML for its ``image-sg`` node, with every class it was given.
+
+    sphinx-gallery writes only the first (``node["class"][0]`` in its ``directives.py``,
+    0.22), which would drop the theme class that follows ``sphx-glr-single-img``.
+    """
+    from sphinx_gallery.directives import visit_imgsg_html
+
+    visit_imgsg_html(self, node)
+    classes = node["class"] or []
+    if len(classes) > 1:
+        written = f'class = "{classes[0]}"'
+        self.body[-1] = self.body[-1].replace(written, f'class="{" ".join(classes)}"', 1)
+
+
 def setup(app):
+    from sphinx_gallery.directives import depart_imgsg_html, imgsgnode
+
+    app.add_node(imgsgnode, override=True, html=(visit_image_sg, depart_imgsg_html))
     app.connect("builder-inited", make_dark_thumbnails, priority=600)  # after the gallery
     app.add_transform(DarkThumbnails)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
