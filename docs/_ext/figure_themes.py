@@ -23,7 +23,7 @@ import re
 from pathlib import Path, PurePosixPath
 from textwrap import indent
 
-from dark_colours import DARK, darken_figure
+from dark_colours import DARK, dark_colours, darken_figure
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
@@ -132,7 +132,7 @@ def make_dark_thumbnails(app) -> None:
     Runs after sphinx-gallery generated the gallery. The figure is the one sphinx-gallery
     took: ``# sphinx_gallery_thumbnail_number`` (negative counts from the last), or the
     first. A thumbnail from ``sphinx_gallery_thumbnail_path``, or the default one for an
-    example without figures, has no twin and shows in both themes as it is.
+    example without figures, is recoloured pixel by pixel instead.
     """
     from sphinx_gallery.py_source_parser import split_code_and_text_blocks
     from sphinx_gallery.utils import scale_image
@@ -148,9 +148,9 @@ def make_dark_thumbnails(app) -> None:
             if not example.is_file():
                 continue
             file_conf = split_code_and_text_blocks(str(example))[0]
-            if "thumbnail_path" in file_conf and "thumbnail_number" not in file_conf:
-                continue
             number = file_conf.get("thumbnail_number", 1)
+            if "thumbnail_path" in file_conf and "thumbnail_number" not in file_conf:
+                number = 0  # no figure of the example's: the thumbnail itself is recoloured
             if number < 0:
                 number += (
                     len(list(thumb.parents[1].glob(f"sphx_glr_{name}_[0-9][0-9][0-9]{DARK}.png")))
@@ -158,10 +158,24 @@ def make_dark_thumbnails(app) -> None:
                 )
             source = thumb.parents[1] / f"sphx_glr_{name}_{number:03}{DARK}.png"
             target = thumb.with_name(f"{thumb.stem}{DARK}.png")
-            if source.is_file() and not (
-                target.is_file() and target.stat().st_mtime >= source.stat().st_mtime
-            ):
+            if not source.is_file():  # no figure: the default thumbnail, recoloured
+                source = thumb
+            if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+                continue
+            if source == thumb:
+                _darken_image(thumb, target)
+            else:
                 scale_image(source, target, *conf["thumbnail_size"])
+
+
+def _darken_image(source: Path, target: Path) -> None:
+    """Write ``source``'s pixels recoloured with :func:`dark_colours.dark_colours`."""
+    import numpy as np
+    from PIL import Image
+
+    rgba = np.asarray(Image.open(source).convert("RGBA"), dtype=float) / 255
+    dark = np.round(dark_colours(rgba) * 255).astype(np.uint8)
+    Image.fromarray(dark, "RGBA").save(target)
 
 
 class DarkThumbnails(SphinxTransform):

@@ -36,7 +36,7 @@ function tree(list) {
     const link = item.querySelector(":scope > a");
     const sublist = item.querySelector(":scope > ul");
     const children = sublist ? tree(sublist) : [];
-    return {title: link.textContent.trim(), href: link.href, children};
+    return {title: link.textContent.trim(), href: link.href.split("#")[0], children};
   });
 }
 const parts = [];
@@ -110,9 +110,9 @@ def reset_browser(browser):
 # ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", [*WALKTHROUGHS, "index.html"])
-def test_sidebar_lists_the_sections_in_order_each_with_its_pages(page, site_url, reset_browser):
-    reset_browser.get(site_url + page)
+@pytest.mark.parametrize("path", [*WALKTHROUGHS, "index.html"])
+def test_sidebar_lists_the_sections_in_order_each_with_its_pages(path, site_url, reset_browser):
+    reset_browser.get(site_url + path)
     parts = reset_browser.execute_script(_SIDEBAR_JS)
     assert [part["caption"] for part in parts] == ["Walkthroughs", "Try it", "Reference"]
     (gallery,) = parts[0]["items"]
@@ -164,15 +164,15 @@ THUMBNAILS = ".sphx-glr-thumbcontainer img"
 
 
 @pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("page", WALKTHROUGHS)
+@pytest.mark.parametrize("path", WALKTHROUGHS)
 def test_each_figure_shows_its_rendering_for_the_readers_theme(
-    page, theme, site_url, reset_browser
+    path, theme, site_url, reset_browser
 ):
     """furo's "auto" follows prefers-color-scheme: the figure that matches is the one shown."""
-    _open(reset_browser, site_url + page, theme)
+    _open(reset_browser, site_url + path, theme)
     images = reset_browser.execute_async_script(_IMAGES_JS, FIGURES)
     if not images:
-        pytest.skip(f"{page} has no figures")  # the walkthroughs that print only
+        pytest.skip(f"{path} has no figures")  # the walkthroughs that print only
     _check_themed(images, theme)
 
 
@@ -189,9 +189,9 @@ def test_figures_follow_the_theme_chosen_with_furos_toggle(theme, site_url, rese
 
 
 @pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("page", GALLERY_INDEXES[1:])
-def test_thumbnails_follow_the_readers_theme(page, theme, site_url, reset_browser):
-    _open(reset_browser, site_url + page, theme)
+@pytest.mark.parametrize("path", GALLERY_INDEXES[1:])
+def test_thumbnails_follow_the_readers_theme(path, theme, site_url, reset_browser):
+    _open(reset_browser, site_url + path, theme)
     _check_themed(reset_browser.execute_async_script(_IMAGES_JS, THUMBNAILS), theme)
 
 
@@ -206,19 +206,30 @@ def test_every_walkthrough_with_output_has_figures(site_dir):
     assert len(with_figures) >= len(WALKTHROUGHS) // 2, with_figures
 
 
-@pytest.mark.parametrize("page", WALKTHROUGHS)
-def test_figures_have_2x_sources_that_a_high_density_screen_takes(page, site_url, reset_browser):
-    _open(reset_browser, site_url + page, "light")
+@pytest.mark.parametrize("path", WALKTHROUGHS)
+def test_figures_have_2x_sources_that_a_high_density_screen_takes(
+    path, site_url, site_dir, reset_browser
+):
+    _open(reset_browser, site_url + path, "light")
     plain = reset_browser.execute_async_script(_IMAGES_JS, FIGURES)
     if not plain:
-        pytest.skip(f"{page} has no figures")
-    _open(reset_browser, site_url + page, "light", scale=2)
+        pytest.skip(f"{path} has no figures")
+    _open(reset_browser, site_url + path, "light", scale=2)
     sharp = reset_browser.execute_async_script(_IMAGES_JS, FIGURES)
     for one, two in zip(plain, sharp, strict=True):
         assert re.search(r"\s2(\.0+)?x\s*$", one["srcset"] or ""), one["srcset"]
         if two["shown"]:
             assert two["src"].endswith("_2_00x.png"), two["src"]
-            assert abs(two["width"] - 2 * one["width"]) <= 2, (one["src"], two["width"])
+            # naturalWidth counts CSS pixels (a 2x image reports half its width): read the
+            # files' own widths.
+            one_px, two_px = (_png_width(site_dir, site_url, i["src"]) for i in (one, two))
+            assert abs(two_px - 2 * one_px) <= 2, (one["src"], one_px, two_px)
+
+
+def _png_width(site_dir, site_url: str, url: str) -> int:
+    header = (site_dir / url.removeprefix(site_url)).read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", url
+    return int.from_bytes(header[16:20], "big")
 
 
 # ---------------------------------------------------------------------------------------
@@ -231,9 +242,9 @@ RUN_LINE = re.compile(
 )
 
 
-@pytest.mark.parametrize("page", WALKTHROUGHS)
-def test_walkthrough_says_when_and_where_it_ran_under_its_title(page, site_url, reset_browser):
-    reset_browser.get(site_url + page)
+@pytest.mark.parametrize("path", WALKTHROUGHS)
+def test_walkthrough_says_when_and_where_it_ran_under_its_title(path, site_url, reset_browser):
+    reset_browser.get(site_url + path)
     line = reset_browser.execute_script(
         "const title = document.querySelector('article h1');"
         "const next = title.parentElement.querySelector(':scope > h1 + p');"
@@ -252,7 +263,7 @@ def test_walkthrough_says_when_and_where_it_ran_under_its_title(page, site_url, 
     # sphinx-gallery's own records of that run, beside its output: the checksum it wrote
     # when the run ended, and how long the run took. The line's time must fall in it,
     # however many rebuilds reused the output since.
-    output = sitecheck.ROOT / "docs" / page.removesuffix(".html")
+    output = sitecheck.ROOT / "docs" / path.removesuffix(".html")
     ended = datetime.fromtimestamp(Path(f"{output}.py.md5").stat().st_mtime, timezone.utc)
     took = json.loads(Path(f"{output}.cost.json").read_text())["time"]
     started = executed.timestamp()  # to the minute, as the line says
