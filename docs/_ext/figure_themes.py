@@ -206,6 +206,7 @@ def visit_image_sg(self, node) -> None:
 
     sphinx-gallery writes only the first (``node["class"][0]`` in its ``directives.py``,
     0.22), which would drop the theme class that follows ``sphx-glr-single-img``.
+    Themed images load lazily.
     """
     from sphinx_gallery.directives import visit_imgsg_html
 
@@ -214,6 +215,10 @@ def visit_image_sg(self, node) -> None:
     if len(classes) > 1:
         written = f'class = "{classes[0]}"'
         self.body[-1] = self.body[-1].replace(written, f'class="{" ".join(classes)}"', 1)
+    if {"only-light", "only-dark"} & set(classes):
+        # A lazy image that is not displayed is not fetched: a reader downloads the
+        # rendering for their theme, not both.
+        self.body[-1] = self.body[-1].replace("<img ", '<img loading="lazy" ', 1)
 
 
 def setup(app):
