@@ -148,3 +148,13 @@ extensions.append("workbooks")
 # The "Train it yourself" page: its WebAssembly kernel, section 6's initial weights and
 # the MNIST files, put into the site when the build finishes.
 extensions.append("train_page")
+
+# What a reader sees. Each figure is saved twice, as drawn and recoloured for furo's dark
+# theme, at 1x and 2x, and each thumbnail gets its dark twin (docs/_ext/figure_themes.py).
+# Under each walkthrough's title, when, with what and where it ran (docs/_ext/run_record.py).
+# The gallery's top page is examples/index.rst, copied as it is (see its comment).
+extensions += ["figure_themes", "run_record"]
+sphinx_gallery_conf["image_scrapers"] = ("figure_themes.scrape", "run_record.record")
+sphinx_gallery_conf["image_srcset"] = ["2x"]
+sphinx_gallery_conf["copyfile_regex"] = r"index\.rst$"
+html_favicon = "_static/favicon.svg"

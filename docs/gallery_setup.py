@@ -91,7 +91,8 @@ def build_wheel(out_dir: Path) -> Path:
     name = html.escape(wheel.name)
     (out_dir / "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>mnisttutor wheels</title></head>\n"
+        "<title>mnisttutor wheels</title>"
+        '<link rel="icon" href="../_static/favicon.svg"></head>\n'  # the site's icon
         "<body><main><h1>mnisttutor wheels</h1>\n"  # <main>: a landmark for screen readers
         f'<p><a href="{name}">{name}</a></p></main></body></html>\n'
     )

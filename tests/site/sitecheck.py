@@ -285,14 +285,10 @@ def visit(session, url: str, *, color_scheme: str = "light") -> PageReport:
         raise RuntimeError(f"axe-core failed on {url}: {violations['error']}")
     report.axe_violations = violations
     own_host = urlsplit(url).netloc
-    # Chromium asks the server root for /favicon.ico when a page names no icon; that guess
-    # is the browser's, not a link on the page (and a site published under a sub-path
-    # does not own the root), so its 404 is not held against the page.
-    favicon_guess = f"{urlsplit(url).scheme}://{own_host}/favicon.ico"
+    # Every console error counts, including the 404 of the /favicon.ico that Chromium
+    # asks for when a page names no icon: the site names its own.
     report.console_errors = [
-        entry["message"]
-        for entry in session.get_log("browser")
-        if entry["level"] == "SEVERE" and not entry["message"].startswith(favicon_guess + " ")
+        entry["message"] for entry in session.get_log("browser") if entry["level"] == "SEVERE"
     ]
     requested = set()
     for entry in session.get_log("performance"):
@@ -503,3 +499,57 @@ def broken_links(start_urls: list[str]) -> list[str]:
             reason = row["warningstring"] or row["result"]
             problems.append(f"{row['urlname']} (on {row['parentname']}): {reason}")
     return problems
+
+
+# ---------------------------------------------------------------------------------------
+# Links to PyTorch's documentation, each built from a name in torch (docs/conf.py's :pt:)
+# ---------------------------------------------------------------------------------------
+
+PYTORCH_DOCS_HOST = "docs.pytorch.org"
+PYTORCH_API_PAGE = re.compile(
+    r"^https://docs\.pytorch\.org/docs/stable/generated/(?P<name>[\w.]+)\.html$"
+)
+_HREF = re.compile(r"""<a\s[^>]*?href=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def pytorch_links(html: str) -> list[str]:
+    """Every link in ``html`` to a page on PyTorch's documentation site.
+
+    Examples
+    --------
+    >>> pytorch_links('<a href="https://docs.pytorch.org/docs/stable/x.html">x</a>'
+    ...               '<a class="r" href="https://pytorch.org/">home</a><a href="a.html">a</a>')
+    ['https://docs.pytorch.org/docs/stable/x.html']
+    """
+    links = (a or b for a, b in _HREF.findall(html))
+    return [link for link in links if urlsplit(link).netloc == PYTORCH_DOCS_HOST]
+
+
+def torch_object(name: str):
+    """The object the dotted ``name`` names in the installed torch, or None.
+
+    Examples
+    --------
+    >>> torch_object("torch.nn.Linear").__name__
+    'Linear'
+    >>> torch_object("torch.Tensor.backward").__name__
+    'backward'
+    >>> [torch_object(n) for n in ("torch.nn.Linearr", "numpy.zeros", "torch.")]
+    [None, None, None]
+    """
+    import importlib
+
+    parts = name.split(".")
+    if parts[0] != "torch" or not all(part.isidentifier() for part in parts):
+        return None
+    for split in range(len(parts), 0, -1):  # the longest importable module, then attributes
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            found = getattr(found, attribute, None)
+            if found is None:
+                return None
+        return found
+    return None

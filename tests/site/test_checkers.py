@@ -39,6 +39,7 @@ def test_fixture_pages_are_all_found():
         "external.html",
         "inaccessible.html",
         "invalid.html",
+        "no-icon.html",
         "ok.html",
         "other.html",
     ]
@@ -125,3 +126,9 @@ def test_broken_links_and_anchors_are_reported(broken_url, linkchecker):
     assert missing_page.startswith("no-such-page.html (on ")
     assert "404" in missing_page
     assert missing_anchor.startswith("other.html#no-such-section (on ")
+
+
+def test_a_missing_icon_is_reported(reports):
+    """A page that names no icon makes Chromium ask for /favicon.ico: a 404 in the console."""
+    (error,) = reports["no-icon.html"].console_errors
+    assert "favicon.ico" in error
