@@ -157,7 +157,11 @@ def test_weights_saved_by_version_0_1_0_still_load():
         loaded = load_classifier(DATA / f"{name}-0.1.0.pt")
         assert type(loaded) is network
         with torch.no_grad():
-            assert torch.equal(loaded.eval()(expected["inputs"]), expected[name])
+            # Same weights, same outputs up to float32 rounding: the matrix product's
+            # summation order depends on the CPU's kernels and thread count, so outputs
+            # recorded on another machine need not match bit for bit.
+            outputs = loaded.eval()(expected["inputs"])
+            torch.testing.assert_close(outputs, expected[name], rtol=1e-6, atol=1e-6)
 
 
 class _Exploit:
