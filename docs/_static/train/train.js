@@ -148,7 +148,7 @@
       setRunning(false);
       const how = message.finished ? "Finished" : "Stopped";
       announce(`${how} after ${fmt(message.steps)} training steps` +
-        (message.seconds ? `, ${message.seconds.toFixed(1)} s of training.` : ".") +
+        (message.seconds ? `, ${message.seconds.toFixed(2)} s of training.` : ".") +
         " The drawing pad below now uses this network.");
       describeNetwork();
       runs.update();
@@ -351,6 +351,7 @@
   const megabytes = (files.reduce((sum, file) => sum + file.bytes, 0) / 1e6).toFixed(1);
   ui.rate.textContent = `MNIST, ${megabytes} MB, is fetched when you first press Train.`;
   if (ui.hidden.value !== String(INITIAL_HIDDEN)) ui.start.value = "random";
+  if (location.search) remember(); // the address keeps only what was used
   const started = resetToSettings();
 
   // For the page's tests (tests/site/test_train.py), and for the curious in the console.
