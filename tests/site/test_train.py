@@ -627,3 +627,28 @@ def test_the_empty_progress_bar_is_not_white_in_the_dark_theme(browser, site_url
         assert darkness < 3 * 128, (bar, page)  # dark, like the page behind it
     finally:
         browser.execute_script("localStorage.removeItem('theme')")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_filled_in_lab_is_accessible(browser, site_url, npm_tools, theme):
+    """axe on the page as a reader leaves it: a run in the table, slow motion shown."""
+    import sitecheck
+
+    open_page(browser, site_url)
+    browser.execute_script(f"localStorage.theme = '{theme}'")
+    try:
+        open_page(browser, site_url)
+        browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.mnistTrain.slowStep().then(() => window.mnistTrain.train({limit: 1000}))"
+            ".then(done);"
+        )
+        assert browser.find_element("css selector", ".mnist-slow").is_displayed()
+        browser.execute_script(sitecheck.AXE_JS.read_text(encoding="utf-8"))
+        violations = browser.execute_async_script(sitecheck._AXE_RUN_JS)
+        serious = [v for v in violations if v["impact"] in sitecheck.AXE_FAILING_IMPACTS]
+        assert serious == [], serious
+        errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors
+    finally:
+        browser.execute_script("localStorage.removeItem('theme')")
