@@ -55,19 +55,21 @@
     }
 
     function draw() {
-      const { width, height } = canvas;
-      const style = getComputedStyle(document.body); // furo's theme colours
-      const colour = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
+      // Drawn in CSS pixels, sharp at the screen's own resolution (see train.js).
+      const scale = canvas.clientWidth ? canvas.width / canvas.clientWidth : 1;
+      chart.setTransform(scale, 0, 0, scale, 0, 0);
+      const width = canvas.width / scale, height = canvas.height / scale;
+      // Drawn light; in the dark theme draw.css shows the page's canvases inverted.
       const shown = runs.filter((run) => run.shown);
       const points = Math.max(1, ...shown.map((run) => Math.max(run.total, run.losses.length)));
       const plotWidth = width - MARGIN.left - MARGIN.right;
       const plotHeight = height - MARGIN.top - MARGIN.bottom;
       const x = (i) => MARGIN.left + (plotWidth * i) / points;
       const y = (v) => MARGIN.top + plotHeight * (1 - Math.min(Math.max(v, 0), 1));
-      chart.fillStyle = colour("--color-background-primary", "#fff");
+      chart.fillStyle = "#fff";
       chart.fillRect(0, 0, width, height);
-      chart.strokeStyle = colour("--color-background-border", "#ddd");
-      chart.fillStyle = colour("--color-foreground-primary", "#333");
+      chart.strokeStyle = "#ddd";
+      chart.fillStyle = "#333";
       chart.font = "13px sans-serif";
       chart.textAlign = "right";
       chart.textBaseline = "middle";
@@ -102,28 +104,30 @@
         chart.stroke();
         chart.lineWidth = 1;
       }
-      drawLegend(shown, colour);
+      drawLegend(shown, width);
     }
 
     // The legend, top right, where the losses have fallen away.
-    function drawLegend(shown, colour) {
+    function drawLegend(shown, width) {
       const line = 17;
       chart.font = "12px sans-serif";
       chart.textBaseline = "middle";
       chart.textAlign = "left";
-      const labels = shown.map((run) => `${run.name}: ${describe(run.settings)}`);
+      const labels = shown.map(({ name, settings: { lr, hidden, epochs, start } }) =>
+        `${name}: lr ${lr}, ${hidden} hidden, ${epochs} epoch${epochs === 1 ? "" : "s"}, ` +
+        (start === "tutorial" ? "section 6's start" : "random start"));
       const widest = Math.max(0, ...labels.map((label) => chart.measureText(label).width));
-      const boxWidth = Math.min(widest + 34, canvas.width - MARGIN.left - MARGIN.right);
-      const left = canvas.width - MARGIN.right - boxWidth;
+      const boxWidth = Math.min(widest + 34, width - MARGIN.left - MARGIN.right);
+      const left = width - MARGIN.right - boxWidth;
       chart.globalAlpha = 0.85;
-      chart.fillStyle = colour("--color-background-primary", "#fff");
+      chart.fillStyle = "#fff";
       chart.fillRect(left, MARGIN.top, boxWidth, line * labels.length + 6);
       chart.globalAlpha = 1;
       labels.forEach((label, i) => {
         const middle = MARGIN.top + 3 + line * i + line / 2;
         chart.fillStyle = shown[i].colour;
         chart.fillRect(left + 6, middle - 2, 18, 4);
-        chart.fillStyle = colour("--color-foreground-primary", "#333");
+        chart.fillStyle = "#333";
         chart.fillText(label, left + 30, middle, boxWidth - 34);
       });
     }
@@ -185,9 +189,6 @@
     }
 
     clear.addEventListener("click", clearRuns);
-    // furo's theme switch: the chart takes the theme's colours.
-    new MutationObserver(update).observe(document.body, { attributes: true, attributeFilter: ["data-theme"] });
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", update);
     return { runs, add, update, clearRuns, describe };
   }
 

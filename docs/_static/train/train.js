@@ -340,10 +340,12 @@
   });
   // A resized window or a rotated phone redraws the chart at its new width.
   new ResizeObserver(() => {
-    const width = Math.round(ui.chart.clientWidth * (window.devicePixelRatio || 1));
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.round(ui.chart.clientWidth * ratio);
     if (width && width !== ui.chart.width) {
       ui.chart.width = width;
-      ui.chart.height = Math.round(width * 0.4);
+      // 2.5:1, but tall enough on a phone for the legend to leave the losses in view
+      ui.chart.height = Math.round(Math.max(width * 0.4, 260 * ratio));
       runs.update();
     }
   }).observe(ui.chart);
