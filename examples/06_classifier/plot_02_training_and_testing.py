@@ -192,8 +192,10 @@ from pathlib import Path
 from mnisttutor import load_classifier, save_classifier
 
 downloaded = Path("mnist-network.safetensors")
-if not downloaded.exists():
-    downloaded = Path(tempfile.mkdtemp()) / "mnist-network.safetensors"
-    save_classifier(C3, downloaded)
-mine = load_classifier(downloaded)
+if downloaded.exists():
+    mine = load_classifier(downloaded)
+else:  # no download here: this page's C3, saved as the page saves it, and loaded back
+    with tempfile.TemporaryDirectory() as folder:
+        save_classifier(C3, Path(folder) / downloaded.name)
+        mine = load_classifier(Path(folder) / downloaded.name)
 print(f"{downloaded.name}: test accuracy {score_network(mine, mnist_test_dataset):.2%}")
