@@ -18,6 +18,7 @@ import base64
 import json
 import logging
 import re
+import time
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -565,17 +566,6 @@ def test_slow_motion_is_the_training_step(browser, site_url, initial, mnist, ker
         assert shown[i]["loss"] == pytest.approx(loss.item(), abs=1e-5)
 
 
-DOWNLOAD_JS = """
-const done = arguments[arguments.length - 1];
-const bytes = window.mnistTrain.download();
-let text = "";
-for (let i = 0; i < bytes.length; i += 8192) {
-  text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-}
-done(btoa(text));
-"""
-
-
 def test_the_downloaded_network_scores_the_pages_accuracy_in_python(
     browser, site_url, site_dir, mnist, tmp_path, capsys
 ):
@@ -592,9 +582,18 @@ def test_the_downloaded_network_scores_the_pages_accuracy_in_python(
     scores = browser.find_element("css selector", ".mnist-train__scores").text
     printed = re.fullmatch(r"Epoch 1: test accuracy (\d+\.\d\d)%", scores)
     assert printed, scores
-    assert browser.find_element("css selector", ".mnist-train__download").is_enabled()
+    # Press Download (from the keyboard); the browser saves the file into tmp_path.
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    button = browser.find_element("css selector", ".mnist-train__download")
+    assert button.is_enabled()
+    button.send_keys(" ")
     path = tmp_path / "mnist-network.safetensors"
-    path.write_bytes(base64.b64decode(browser.execute_async_script(DOWNLOAD_JS)))
+    deadline = time.monotonic() + 30
+    while not path.is_file() and time.monotonic() < deadline:  # no .crdownload left
+        time.sleep(0.1)
+    assert path.is_file(), sorted(p.name for p in tmp_path.iterdir())
 
     _, _, test_images, test_labels = mnist
     accuracy = evaluate(load_classifier(path), dataset(test_images, test_labels))
