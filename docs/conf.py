@@ -154,7 +154,12 @@ extensions.append("train_page")
 # Under each walkthrough's title, when, with what and where it ran (docs/_ext/run_record.py).
 # The gallery's top page is examples/index.rst, copied as it is (see its comment).
 extensions += ["figure_themes", "run_record"]
-sphinx_gallery_conf["image_scrapers"] = ("figure_themes.scrape", "run_record.record")
+# train_page.record_reference keeps section 6's reference run for the Train page.
+sphinx_gallery_conf["image_scrapers"] = (
+    "figure_themes.scrape",
+    "run_record.record",
+    "train_page.record_reference",
+)
 sphinx_gallery_conf["image_srcset"] = ["2x"]
 sphinx_gallery_conf["copyfile_regex"] = r"index\.rst$"
 html_favicon = "_static/favicon.svg"

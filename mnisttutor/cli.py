@@ -85,7 +85,13 @@ def _evaluate(args) -> None:
 
     classifier = load_classifier(args.weights)
     (test,) = _datasets(args, "test")
-    print(f"test accuracy: {evaluate(classifier, test):.4f}")
+    accuracy = evaluate(classifier, test)
+    right = round(accuracy * len(test))
+    # The percentage as the Train it yourself page prints it, for comparing the two.
+    print(
+        f"test accuracy: {accuracy:.4f} ({100 * right / len(test):.2f}%, "
+        f"{right:,} of {len(test):,} right)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -149,7 +155,11 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate", parents=[data], help="score saved weights on the test set"
     )
-    evaluate.add_argument("weights", help="a file written by `train --save`")
+    evaluate.add_argument(
+        "weights",
+        help="a file written by `train --save`, or a .safetensors file downloaded from the "
+        "Train it yourself page",
+    )
     evaluate.set_defaults(run=_evaluate)
     return top
 

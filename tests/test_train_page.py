@@ -63,3 +63,47 @@ def test_mnist_files_are_published_gzipd_even_from_raw_copies(synthetic, monkeyp
         assert entry["path"] == f"mnist/{spec.name}.gz"
         assert entry["bytes"] == published.stat().st_size
         assert gzip.decompress(published.read_bytes())[:2] == b"\0\0"  # an IDX header
+
+
+def scraper_call(target: Path, **example_globals):
+    block_vars = {"target_file": str(target), "example_globals": example_globals}
+    return train_page.record_reference(None, block_vars, {})
+
+
+def test_the_reference_run_is_recorded_from_section_6s_run(tmp_path):
+    target = tmp_path / train_page.SECTION_6.name
+    network = Classifier(hidden=20)
+    network.progress, network.counter = [0.5, 0.25, 0.125], 30
+    test = list(range(8))
+    assert scraper_call(target, C3=network) == ""  # not scored yet: nothing written
+    assert not (tmp_path / train_page.REFERENCE.name).exists()
+    assert scraper_call(target, C3=network, score=0.75, mnist_test_dataset=test) == ""
+    recorded = json.loads((tmp_path / train_page.REFERENCE.name).read_text())
+    assert recorded == {
+        "losses": [0.5, 0.25, 0.125],
+        "right": 6,
+        "count": 8,
+        "hidden": 20,
+        "lr": 0.01,
+        "steps": 30,
+    }
+
+
+def test_other_pages_record_no_reference(tmp_path):
+    scraper_call(tmp_path / "plot_01_other.py", C3=Classifier(), score=0.5, mnist_test_dataset=[1])
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_page_gets_the_losses_as_float32(tmp_path, monkeypatch):
+    import base64
+
+    import numpy as np
+
+    path = tmp_path / "reference.json"
+    path.write_text(json.dumps({"losses": [0.5, 0.1], "right": 1, "count": 2}))
+    monkeypatch.setattr(train_page, "REFERENCE", path)
+    reference = train_page.read_reference()
+    losses = np.frombuffer(base64.b64decode(reference["losses"]), "<f4")
+    np.testing.assert_array_equal(losses, np.float32([0.5, 0.1]))
+    monkeypatch.setattr(train_page, "REFERENCE", tmp_path / "missing.json")
+    assert train_page.read_reference() is None

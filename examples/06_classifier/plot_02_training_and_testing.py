@@ -175,3 +175,27 @@ print(f"test accuracy: {score:.2%} ({right:,} of {len(mnist_test_dataset):,} rig
 torch.set_num_threads(threads)
 
 # sphinx_gallery_thumbnail_number = 1
+
+# %%
+# Your network from the Train it yourself page
+# --------------------------------------------
+# The :doc:`/train` page trains this network in your browser, and its **Download your
+# network** button saves the weights as ``mnist-network.safetensors``: tensors only, no
+# code, under the names of this page's ``Classifier``. :func:`~mnisttutor.load_classifier`
+# reads it, and the scoring loop above scores it. Put the file beside this notebook to
+# check the accuracy the page printed; without it, this cell saves this page's own ``C3``
+# in the same format and loads it back, so the score is the one above.
+
+import tempfile
+from pathlib import Path
+
+from mnisttutor import load_classifier, save_classifier
+
+downloaded = Path("mnist-network.safetensors")
+if downloaded.exists():
+    mine = load_classifier(downloaded)
+else:  # no download here: this page's C3, saved as the page saves it, and loaded back
+    with tempfile.TemporaryDirectory() as folder:
+        save_classifier(C3, Path(folder) / downloaded.name)
+        mine = load_classifier(Path(folder) / downloaded.name)
+print(f"{downloaded.name}: test accuracy {score_network(mine, mnist_test_dataset):.2%}")

@@ -77,6 +77,11 @@
         const set = sets[name];
         return k.evaluate(set.images, set.labels, set.count);
       },
+      // The 10 outputs for image `index` of set `name`, by the forward pass train() takes.
+      outputs(name, index) {
+        k.predict(sets[name].images + PIXELS * index);
+        return f32(k.outputs_at(), CLASSES).slice();
+      },
     };
   }
 
@@ -189,6 +194,10 @@
           if (best === labels[i]) right++;
         }
         return right;
+      },
+      outputs(name, index) {
+        forward(gather(sets[name].images, PIXELS * index));
+        return y.slice();
       },
     };
   }

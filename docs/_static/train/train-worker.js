@@ -8,8 +8,13 @@
 //   {type: "train", epochs, lr, files, limit}: train until `epochs` passes over the
 //     60,000 images are done (counting from the last reset), or `limit` steps in all
 //     (for the tests), or a "stop" message arrives; scores the test set after each pass.
+//   {type: "slow-step", lr, files}: one training step, on the next image, for slow
+//     motion: the same kernel.train() call as "train" makes, with the outputs for the
+//     image before and after the step and how much each weight moved.
+//   {type: "outputs", index}: the outputs for training image `index`, now.
 //   {type: "stop"}, {type: "weights"}
-// Messages to the page: ready, download, samples, progress, epoch, done, weights, error.
+// Messages to the page: ready, download, samples, progress, epoch, done, slow-step,
+// outputs, weights, error.
 "use strict";
 
 importScripts("kernel.js");
@@ -152,6 +157,54 @@ async function train({ epochs, lr, files, limit }) {
   }
 }
 
+// Where one step moved the weights: for each pixel, the summed size of the changes to
+// its hidden weights (784 values); for each output, the same over its hidden weights.
+function weightChanges(before, after, hidden) {
+  const pixels = new Float32Array(PIXELS);
+  for (let j = 0; j < hidden; j++) {
+    for (let p = 0; p < PIXELS; p++) {
+      pixels[p] += Math.abs(after.w1[j * PIXELS + p] - before.w1[j * PIXELS + p]);
+    }
+  }
+  const outputs = new Float32Array(10);
+  for (let o = 0; o < 10; o++) {
+    for (let j = 0; j < hidden; j++) {
+      outputs[o] += Math.abs(after.w2[o * hidden + j] - before.w2[o * hidden + j]);
+    }
+  }
+  return { pixels, outputs };
+}
+
+async function slowStep({ lr, files }) {
+  if (training) return;
+  training = true;
+  try {
+    if (!data) await loadData(files);
+    const n = data.trainCount;
+    const index = steps % n;
+    const label = data.train.labels[index];
+    const before = kernel.weights();
+    const outputsBefore = kernel.train(index, 1, lr, 0, 1); // the step, as "train" takes it
+    const outputsAfter = kernel.outputs("train", index);
+    const after = kernel.weights();
+    steps += 1;
+    const loss = bceLoss(outputsBefore, 0, label);
+    post({
+      type: "slow-step", steps, index, label, lr,
+      image: data.train.images.slice(index * PIXELS, (index + 1) * PIXELS),
+      before: outputsBefore, after: outputsAfter, loss, lossAfter: bceLoss(outputsAfter, 0, label),
+      // The loss chart keeps the loss every 10 steps, as the training does.
+      recorded: steps % RECORD_EVERY === 0 ? loss : null,
+      changes: weightChanges(before, after, kernel.hidden), weights: after,
+    });
+    if (steps % n === 0) {
+      post({ type: "epoch", epoch: steps / n, right: kernel.evaluate("test"), count: data.testCount });
+    }
+  } finally {
+    training = false;
+  }
+}
+
 function post(message) {
   self.postMessage(message);
 }
@@ -161,7 +214,10 @@ self.onmessage = async (event) => {
   try {
     if (message.type === "reset") await reset(message);
     else if (message.type === "train") await train(message);
-    else if (message.type === "stop") stopping = true;
+    else if (message.type === "slow-step") await slowStep(message);
+    else if (message.type === "outputs") {
+      post({ type: "outputs", index: message.index, outputs: kernel.outputs("train", message.index) });
+    } else if (message.type === "stop") stopping = true;
     else if (message.type === "weights") post({ type: "weights", weights: kernel.weights() });
   } catch (error) {
     post({ type: "error", message: String(error && error.message ? error.message : error) });

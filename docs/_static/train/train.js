@@ -1,6 +1,8 @@
-// The "Train it yourself" page: the reader's controls, the progress, the live loss chart
-// and the scores, with the training itself in a Web Worker (train-worker.js), and the
-// shared drawing pad (../draw/pad.js) reading digits with the reader's network.
+// The "Train it yourself" page: the reader's controls, the progress and the scores, with
+// the training itself in a Web Worker (train-worker.js). Its helpers, one job each:
+// settings.js (the settings in the address), runs.js (the runs on the chart and in the
+// table), slow-motion.js (one step shown in full), network-file.js (the download), and
+// the shared drawing pad (../draw/pad.js) reading digits with the reader's network.
 // window.mnistNetwork holds section 6's initial weights, exported by the docs build
 // (docs/_ext/train_page.py). Plain JavaScript: no libraries, no server.
 "use strict";
@@ -11,11 +13,13 @@
   const here = new URL(".", document.currentScript.src); // _static/train/
   const $ = (name) => root.querySelector(`.mnist-train__${name}`);
   const ui = {
-    epochs: $("epochs"), lr: $("lr"), hidden: $("hidden"),
-    train: $("train"), stop: $("stop"), reset: $("reset"),
+    epochs: $("epochs"), lr: $("lr"), hidden: $("hidden"), start: $("start"),
+    train: $("train"), stop: $("stop"), slow: $("slow"), download: $("download"),
+    clear: $("clear"), note: $("note"),
     bar: $("bar"), barLabel: $("bar-label"), rate: $("rate"), status: $("status"),
     scores: $("scores"), chart: $("chart"), summary: $("summary"), weights: $("weights"),
   };
+  const selects = { epochs: ui.epochs, lr: ui.lr, hidden: ui.hidden, start: ui.start };
   const setup = window.mnistNetwork;
   if (!setup) {
     ui.status.textContent = "The initial network is missing from this build of the site.";
@@ -30,8 +34,24 @@
   }
   const INITIAL_HIDDEN = setup.layers[0].out;
   const files = setup.info.files.map((file) => ({ ...file, url: new URL(file.path, here).href }));
+
+  // The settings in the address, checked; what was ignored, said as text.
+  const fromUrl = window.mnistTrainSettings.read(location.search);
+  for (const [key, value] of Object.entries(fromUrl.values)) {
+    if (selects[key]) selects[key].value = value;
+  }
+  if (fromUrl.notes.length) {
+    ui.note.hidden = false;
+    ui.note.textContent = `Settings in this page's address that were ignored: ${fromUrl.notes.join("; ")}.`;
+  }
   // ?kernel=js forces the plain JavaScript kernel (the tests check both); else the best.
-  const kernelWanted = new URLSearchParams(location.search).get("kernel") || "auto";
+  const kernelWanted = fromUrl.values.kernel || "auto";
+  const settings = () => ({
+    epochs: Number(ui.epochs.value), lr: Number(ui.lr.value),
+    hidden: Number(ui.hidden.value), start: ui.start.value,
+  });
+  const remember = () =>
+    window.mnistTrainSettings.write({ ...settings(), kernel: fromUrl.values.kernel });
 
   function decodeFloats(base64) {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -51,6 +71,8 @@
   const state = {
     kernel: null, hidden: INITIAL_HIDDEN, fresh: false, weights: null,
     losses: [], running: false, steps: 0, accuracy: null, error: null,
+    run: null, // this network's entry in the runs; made when it first trains
+    slow: null, // the last slow-motion step
   };
 
   worker.onmessage = (event) => {
@@ -75,8 +97,8 @@
       state.steps = 0;
       state.losses = [];
       state.accuracy = null;
+      state.run = null;
       ui.scores.replaceChildren();
-      drawChart();
       describeNetwork();
       setRunning(false);
       pad.setClassifier(classifier(message.weights));
@@ -104,16 +126,18 @@
       ui.rate.textContent =
         `${fmt(message.steps)} of ${fmt(message.total)} images, ` +
         `${fmt(Math.round(message.imagesPerSecond))} images/s`;
-      const before = state.losses.length;
       state.losses.push(...message.losses);
-      drawChart(before, message.total / 10);
+      state.run.imagesPerSecond = message.imagesPerSecond;
+      runs.update();
+      describeNetwork();
     },
     epoch(message) {
       state.accuracy = percent(message.right, message.count);
       const item = document.createElement("li");
       item.textContent = `Epoch ${message.epoch}: test accuracy ${state.accuracy}`;
       ui.scores.append(item);
-      summarise();
+      state.run.scores[message.epoch - 1] = state.accuracy;
+      runs.update();
     },
     done(message) {
       state.steps = message.steps;
@@ -124,11 +148,23 @@
       setRunning(false);
       const how = message.finished ? "Finished" : "Stopped";
       announce(`${how} after ${fmt(message.steps)} training steps` +
-        (message.seconds ? `, ${message.seconds.toFixed(1)} s of training.` : ".") +
+        (message.seconds ? `, ${message.seconds.toFixed(2)} s of training.` : ".") +
         " The drawing pad below now uses this network.");
       describeNetwork();
-      summarise();
+      runs.update();
     },
+    "slow-step"(message) {
+      state.steps = message.steps;
+      state.weights = message.weights;
+      if (message.recorded !== null) state.losses.push(message.recorded);
+      state.slow = message;
+      slowMotion.show(message);
+      pad.setClassifier(classifier(message.weights));
+      setRunning(false);
+      describeNetwork();
+      runs.update();
+    },
+    outputs() {},
     weights() {},
     error(message) {
       state.error = message.message;
@@ -144,19 +180,20 @@
   function setRunning(running) {
     state.running = running;
     ui.train.disabled = running;
+    ui.slow.disabled = running;
     ui.stop.disabled = !running;
-    ui.reset.disabled = running;
-    ui.hidden.disabled = running;
-    ui.lr.disabled = running;
-    ui.epochs.disabled = running;
+    for (const select of Object.values(selects)) select.disabled = running;
+    ui.clear.disabled = running || !runs.runs.some((run) => !run.reference);
+    ui.download.disabled = running || !state.steps;
   }
 
   function describeNetwork() {
     const start = state.fresh
       ? `fresh random weights, ${state.hidden} hidden nodes`
       : "section 6's initial weights";
-    ui.weights.textContent = state.steps
-      ? `Your network: ${start}, then ${fmt(state.steps)} training steps` +
+    const trained = state.running ? "being trained" : "then";
+    ui.weights.textContent = state.steps || state.running
+      ? `Your network: ${start}, ${trained} ${fmt(state.steps)} training steps` +
         (state.accuracy ? ` (last test accuracy ${state.accuracy}).` : ".")
       : `Your network: ${start}, not trained yet.`;
     pad.setInfo(ui.weights.textContent);
@@ -171,72 +208,67 @@
     return ready;
   }
 
-  function train({ limit } = {}) {
+  // A network from the chosen starting weights, for a new run.
+  const resetToSettings = () =>
+    reset({ fresh: ui.start.value === "random", hidden: Number(ui.hidden.value) });
+
+  // This network's run, made when it first trains, with the settings it trains with.
+  function currentRun() {
+    if (!state.run) {
+      const { epochs, lr, hidden, start } = settings();
+      state.run = runs.add({ settings: { epochs, lr, hidden, start }, losses: state.losses });
+    }
+    return state.run;
+  }
+
+  // Train goes on from where the network is; after its last epoch, or with another
+  // learning rate or number of epochs, it starts a new run from the starting weights.
+  async function train({ limit } = {}) {
+    const { epochs, lr } = settings();
+    const run = state.run;
+    const finished = state.steps >= epochs * 60000;
+    if (state.steps && (!run || finished || run.settings.lr !== lr || run.settings.epochs !== epochs)) {
+      if (!(await newRun())) return null;
+    }
+    currentRun();
     setRunning(true);
+    describeNetwork();
     const done = expect("done");
-    worker.postMessage({
-      type: "train", epochs: Number(ui.epochs.value), lr: Number(ui.lr.value), files, limit,
-    });
+    worker.postMessage({ type: "train", epochs, lr, files, limit });
     return done;
   }
 
-  // ---- The loss chart, like Classifier.plot_progress --------------------------------
-
-  const chart = ui.chart.getContext("2d");
-  const MARGIN = { left: 46, right: 10, top: 10, bottom: 34 };
-  let chartPoints = 1; // the x axis's length, in recorded losses
-
-  function drawChart(from = 0, points = chartPoints) {
-    const { width, height } = ui.chart;
-    const plotWidth = width - MARGIN.left - MARGIN.right;
-    const plotHeight = height - MARGIN.top - MARGIN.bottom;
-    const x = (i) => MARGIN.left + (plotWidth * i) / chartPoints;
-    const y = (v) => MARGIN.top + plotHeight * (1 - Math.min(Math.max(v, 0), 1));
-    if (from === 0 || points !== chartPoints) { // axes afresh, then every point
-      chartPoints = Math.max(points, state.losses.length, 1);
-      from = 0;
-      chart.fillStyle = "#fff";
-      chart.fillRect(0, 0, width, height);
-      chart.strokeStyle = "#ddd";
-      chart.fillStyle = "#333";
-      chart.font = "13px sans-serif";
-      chart.textAlign = "right";
-      chart.textBaseline = "middle";
-      for (const tick of [0, 0.25, 0.5, 0.75, 1]) { // the tutorial's grid
-        chart.beginPath();
-        chart.moveTo(MARGIN.left, y(tick));
-        chart.lineTo(width - MARGIN.right, y(tick));
-        chart.stroke();
-        chart.fillText(tick.toFixed(2), MARGIN.left - 6, y(tick));
-      }
-      chart.textAlign = "center";
-      chart.textBaseline = "top";
-      chart.fillText("training step / 10", MARGIN.left + plotWidth / 2, height - 18);
-      chart.textAlign = "left";
-      chart.fillText("0", MARGIN.left, height - MARGIN.bottom + 4);
-      chart.textAlign = "right";
-      chart.fillText(fmt(chartPoints), width - MARGIN.right, height - MARGIN.bottom + 4);
-    }
-    chart.fillStyle = "rgba(31, 119, 180, 0.15)"; // matplotlib's first colour, faint
-    for (let i = from; i < state.losses.length; i++) {
-      chart.fillRect(x(i) - 1, y(state.losses[i]) - 1, 2.5, 2.5);
-    }
+  // A new network from the starting weights, for a new run; false if that failed.
+  async function newRun() {
+    setRunning(true);
+    const answer = await resetToSettings();
+    if (answer.type === "error") return false;
+    announce("A new run, from its starting weights.");
+    return true;
   }
 
-  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
-
-  // The chart's text alternative.
-  function summarise() {
-    const losses = state.losses;
-    if (!losses.length) {
-      ui.summary.textContent = "The loss chart is empty: the network has not been trained yet.";
-      return;
+  // One training step, shown in full (slow-motion.js).
+  async function slowStep() {
+    const finished = state.run && state.steps >= state.run.settings.epochs * 60000;
+    if (state.steps && (!state.run || finished) && !(await newRun())) return null;
+    if (state.run && state.run.settings.lr !== settings().lr) {
+      announce("Slow motion goes on with the run's own learning rate; press Train for a new run.");
     }
-    const first = losses.slice(0, 100), last = losses.slice(-100);
-    ui.summary.textContent =
-      `The chart shows ${fmt(losses.length)} losses, one every 10 training steps. ` +
-      `Mean loss over the first ${fmt(10 * first.length)} steps: ${mean(first).toFixed(4)}; ` +
-      `over the latest ${fmt(10 * last.length)}: ${mean(last).toFixed(4)}.`;
+    const run = currentRun();
+    setRunning(true);
+    const shown = expect("slow-step");
+    worker.postMessage({ type: "slow-step", lr: run.settings.lr, files });
+    return shown;
+  }
+
+  function download() {
+    const { lr, epochs, hidden, start } = state.run ? state.run.settings : settings();
+    const bytes = window.mnistNetworkFile.networkFile(state.weights, {
+      format: "pt", network: "mnisttutor.Classifier", lr, epochs, hidden, start,
+      steps: state.steps, test_accuracy: state.accuracy || "",
+    });
+    window.mnistNetworkFile.download(bytes, "mnist-network.safetensors");
+    return bytes;
   }
 
   // ---- The drawing pad, with the reader's network ----------------------------------
@@ -263,37 +295,72 @@
   const pad = window.mnistPad.create(
     document.getElementById("mnist-train-pad"), () => new Array(10).fill(0.1));
 
-  // ---- The controls -----------------------------------------------------------------
+  // ---- The runs, slow motion and the controls -------------------------------------
+
+  const runs = window.mnistRuns.create({
+    canvas: ui.chart, summary: ui.summary, table: root.querySelector(".mnist-train__runs"),
+    clear: ui.clear,
+  });
+  const reference = setup.info.reference;
+  if (reference) { // section 6's PyTorch run, as that page's build recorded it
+    const epochs = reference.steps / 60000;
+    const scores = new Array(epochs).fill(null);
+    scores[epochs - 1] = percent(reference.right, reference.count);
+    runs.add({
+      reference: true, losses: Array.from(decodeFloats(reference.losses)), scores,
+      settings: { lr: reference.lr, hidden: reference.hidden, epochs, start: "tutorial" },
+    });
+  }
+  const slowMotion = window.mnistSlowMotion.create(root.querySelector(".mnist-slow"));
 
   ui.train.addEventListener("click", () => train());
   ui.stop.addEventListener("click", () => worker.postMessage({ type: "stop" }));
-  ui.reset.addEventListener("click", async () => {
-    await reset({ fresh: true, hidden: Number(ui.hidden.value) });
-    announce(`New random weights, ${ui.hidden.value} hidden nodes: press Train to train them.`);
+  ui.slow.addEventListener("click", () => slowStep());
+  ui.download.addEventListener("click", () => download());
+  ui.clear.addEventListener("click", () => {
+    state.run = null; // the network stays; its next Train is a new run
+    setRunning(false);
   });
+  ui.lr.addEventListener("change", remember);
+  ui.epochs.addEventListener("change", remember);
+  // A new size or starting point is a new network. Section 6's weights have 200 nodes.
   ui.hidden.addEventListener("change", async () => {
-    await reset({ fresh: true, hidden: Number(ui.hidden.value) });
+    if (ui.hidden.value !== String(INITIAL_HIDDEN)) ui.start.value = "random";
+    remember();
+    await resetToSettings();
     announce(`A new network with ${ui.hidden.value} hidden nodes, from random weights.`);
+  });
+  ui.start.addEventListener("change", async () => {
+    if (ui.start.value === "tutorial") ui.hidden.value = String(INITIAL_HIDDEN);
+    remember();
+    await resetToSettings();
+    announce(ui.start.value === "tutorial"
+      ? "Section 6's starting weights: press Train to train them."
+      : `New random weights, ${ui.hidden.value} hidden nodes: press Train to train them.`);
   });
   // A resized window or a rotated phone redraws the chart at its new width.
   new ResizeObserver(() => {
-    const width = Math.round(ui.chart.clientWidth * (window.devicePixelRatio || 1));
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.round(ui.chart.clientWidth * ratio);
     if (width && width !== ui.chart.width) {
       ui.chart.width = width;
-      ui.chart.height = Math.round(width * 0.4);
-      drawChart();
+      // 2.5:1, but tall enough on a phone for the legend to leave the losses in view
+      ui.chart.height = Math.round(Math.max(width * 0.4, 260 * ratio));
+      runs.update();
     }
   }).observe(ui.chart);
 
-  summarise();
   const megabytes = (files.reduce((sum, file) => sum + file.bytes, 0) / 1e6).toFixed(1);
   ui.rate.textContent = `MNIST, ${megabytes} MB, is fetched when you first press Train.`;
-  const started = reset({ fresh: false, hidden: INITIAL_HIDDEN });
+  if (ui.hidden.value !== String(INITIAL_HIDDEN)) ui.start.value = "random";
+  if (location.search) remember(); // the address keeps only what was used
+  const started = resetToSettings();
 
   // For the page's tests (tests/site/test_train.py), and for the curious in the console.
   window.mnistTrain = {
-    started, train, reset, state, pad,
+    started, train, reset, state, pad, runs, slowStep, download,
     weights: () => { worker.postMessage({ type: "weights" }); return expect("weights"); },
+    outputs: (index) => { worker.postMessage({ type: "outputs", index }); return expect("outputs"); },
     stop: () => worker.postMessage({ type: "stop" }),
   };
 })();
