@@ -1,4 +1,4 @@
-""" "Open in Colab" beside each walkthrough's and each workbook's notebook download.
+"""An "Open in Colab" button beside each walkthrough's and each workbook's notebook download.
 
 Colab opens a notebook only from a stable address, such as a file on a GitHub branch
 (``https://colab.research.google.com/github/OWNER/REPO/blob/BRANCH/PATH``). The build
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, ExtensionError
 
 GITHUB = re.compile(r"(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)/(?P<branch>[\w./-]+)")
 PAGE = re.compile(r"(?P<gallery>[^/]+)/(?P<section>[^/]+)/(?P<name>plot_\w+)")
@@ -62,7 +62,7 @@ def add_buttons(app, docname, source):
         suffix = "_workbook" if match["kind"] == "workbook" else ""
         file = f"{page['name']}{suffix}.ipynb"
         if not (folder / file).is_file():
-            raise ConfigError(f"{docname}: links {file}, which is not in {folder}")
+            raise ExtensionError(f"{docname}: links {file}, which is not in {folder}")
         url = colab_url(github, f"{page['section']}/{file}")
         return match[0] + BUTTON.format(indent=match["indent"], file=file, url=url)
 

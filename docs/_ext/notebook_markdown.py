@@ -45,7 +45,7 @@ from sphinx.util.docutils import sphinx_domains
 NOTEBOOK = re.compile(r"(?P<gallery>[^/]+)/(?P<section>[^/]+)/(?P<name>plot_\w+?)(_workbook)?")
 # ``literal`` and fenced code are left alone; a role outside them is replaced.
 ROLE_OR_CODE = re.compile(
-    r"(?P<code>```.*?```|``[^`\n]+``)|(?P<role>:[\w-]+(?::[\w-]+)?:`[^`]+`)", re.S
+    r"(?P<code>```.*?```|``[^\n]+?``)|(?P<role>:[\w-]+(?::[\w-]+)?:`[^`]+`)", re.S
 )
 DIRECTIVE = re.compile(
     r"^(?P<indent>[ \t]*)\.\. (?P<name>[\w:-]+)::(?P<argument>.*)\n"
@@ -104,7 +104,7 @@ def literal_blocks(text: str) -> str:
         block = textwrap.dedent("\n".join(lines[following:end])).strip("\n")
         # reST: "text::" shows "text:", "text ::" shows "text", a lone "::" nothing.
         head = line[:-3] if line.endswith(" ::") else "" if line.strip() == "::" else line[:-1]
-        out += [head, "", "```python", block, "```", ""] if head else ["```python", block, "```"]
+        out += ([head, ""] if head else []) + ["```python", block, "```", ""]
         index = end
     return "\n".join(out)
 
