@@ -115,7 +115,9 @@ def test_the_notebooks_colab_opens_are_the_pages_downloads(site_dir):
         page = site_dir / "auto_examples" / example.parent.name / f"{example.stem}.html"
         links = re.findall(r'href="(\.\./\.\./_downloads/[^"]+\.ipynb)"', page.read_text())
         downloads = {Path(link).name: page.parent / link for link in links}
-        for notebook in _notebooks_of(example, site_dir):
+        notebooks = _notebooks_of(example, site_dir)
+        assert notebooks, f"{example.stem}: no notebook in the site's notebooks/"
+        for notebook in notebooks:
             name = Path(notebook).name
             published = (site_dir / "notebooks" / notebook).read_text()
             assert published == downloads[name].resolve().read_text(), notebook
