@@ -265,3 +265,54 @@ def test_no_buttons_without_a_branch(tmp_path):
 def test_a_button_for_a_missing_notebook_is_an_error(tmp_path):
     with pytest.raises(ExtensionError, match=r"plot_01_x_workbook\.ipynb"):
         _buttons(tmp_path, "ada/mnisttutor/notebooks", files=("plot_01_x.ipynb",))
+
+
+PAGE_RST = """\
+.. GENERATED FROM PYTHON SOURCE LINES 11-18
+
+Some text.
+
+.. GENERATED FROM PYTHON SOURCE LINES 18-29
+
+.. code-block:: Python
+
+    print("y = 1.8750")
+
+.. rst-class:: sphx-glr-script-out
+
+ .. code-block:: none
+
+    y = 1.8750
+      indented
+
+
+.. GENERATED FROM PYTHON SOURCE LINES 30-34
+
+.. code-block:: Python
+
+    plt.show()
+
+.. image-sg:: /a.png
+
+.. GENERATED FROM PYTHON SOURCE LINES 35-36
+
+More text.
+"""
+
+
+def test_page_outputs_are_what_each_code_block_printed():
+    assert nm.page_outputs(PAGE_RST) == ["y = 1.8750\n  indented\n", None]
+
+
+def test_a_walkthroughs_code_cells_show_what_the_page_printed():
+    converted = nm.convert_notebook(_notebook(), "06_other", _Roles(), "setup", ["x is 1\n"])
+    (cell,) = [c for c in converted["cells"] if c["source"] == ["x = 1"]]
+    assert cell["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "x is 1\n"}]
+    assert converted["cells"][0].get("outputs", []) == []  # the setup cell prints no page's
+
+
+def test_a_notebook_that_does_not_match_its_page_is_an_error():
+    roles = _Roles()
+    roles.docname = "auto_examples/s/plot_01"
+    with pytest.raises(ExtensionError, match=r"plot_01: the notebook has 1 code cells .* 2"):
+        nm.convert_notebook(_notebook(), "06_other", roles, "setup", ["a\n", None])

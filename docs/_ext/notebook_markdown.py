@@ -13,8 +13,10 @@ walkthrough's, each ``*_workbook.ipynb``, and those inside the zips):
   in a downloaded file;
 - a directive becomes a sentence with a link to its place on the page, and a ``::``
   literal block a fenced code block;
-- after the title, a note says which differences from the page's numbers are normal,
-  and the notebooks of sections 4 and 7 say how to get a GPU on Colab;
+- each code cell of a walkthrough's notebook shows what it printed on the page, read from
+  the page sphinx-gallery wrote, so the notebook states the same results as the page;
+  after the title, a note says which differences from them are normal, and the notebooks
+  of sections 4 and 7 say how to get a GPU on Colab;
 - the setup cell is this build's ``first_notebook_cell``: sphinx-gallery rewrites a
   notebook only when its example runs again, so one written by an earlier build would
   install the wheel from that build's address.
@@ -58,11 +60,12 @@ HEADING = re.compile(r"^#+ (?P<title>.+)$", re.M)
 DIRECTIVE_WHAT = {"raw": "something interactive that only a web page can show"}
 
 DIFFERENCES = """\
-**If your numbers differ from the page's.** The page shows what its own run printed, on \
-the machine named under its title. Times depend on the hardware and on what else it is \
-doing, so yours will differ. Losses, weights and accuracies come from seeded runs: on a \
-CPU with the same library versions they are the page's; another version of PyTorch or \
-NumPy, or a GPU, can change the last digits, and another random seed changes them more."""
+**What you should see.** Under a code cell is what it printed when the website was built, \
+on the machine named under the page's title; running the cell replaces it with yours. \
+Times depend on the hardware and on what else it is doing, so yours will differ. Losses, \
+weights and accuracies come from seeded runs: on a CPU with the same library versions they \
+should match; another version of PyTorch or NumPy, another number of threads, or a GPU can \
+change the last digits, and another random seed changes them more."""
 
 # Sections whose point is a GPU: how to get one on Colab, and what the reader then sees.
 GPU_SECTIONS = {"04_gpu_acceleration", "07_gpu_and_scaling"}
@@ -70,6 +73,26 @@ GPU = """\
 **On a GPU:** in Colab, choose *Runtime > Change runtime type > T4 GPU* before you run \
 anything; the setup cell then prints `CUDA: Tesla T4` instead of `CPU: ...`, and the \
 measurements below include the GPU beside the CPU."""
+
+
+# In the page sphinx-gallery writes: each block of the walkthrough, and a code block's
+# printed output under it.
+GENERATED = re.compile(r"^\.\. GENERATED FROM PYTHON SOURCE LINES \d+-\d+\n", re.M)
+PRINTED = re.compile(
+    r"^\.\. rst-class:: sphx-glr-script-out\n\n \.\. code-block:: none\n\n"
+    r"(?P<text>(?:    .*\n|[ \t]*\n)+)",
+    re.M,
+)
+
+
+def page_outputs(rst: str) -> list[str | None]:
+    """What each code block printed, in order (None: nothing), from a gallery page's reST."""
+    outputs = []
+    for block in GENERATED.split(rst)[1:]:
+        if re.search(r"^\.\. code-block:: Python", block, re.M):
+            printed = PRINTED.search(block)
+            outputs.append(textwrap.dedent(printed["text"]).strip("\n") + "\n" if printed else None)
+    return outputs
 
 
 def _source(cell: dict) -> str:
@@ -194,8 +217,18 @@ class PageRoles:
         return ["".join(node_markdown(c, self.link) for c in p.children) for p in paragraphs]
 
 
-def convert_notebook(notebook: dict, section: str, roles: PageRoles, setup_cell: str) -> dict:
-    """A copy of ``notebook`` as a reader gets it (see the module's docstring)."""
+def convert_notebook(
+    notebook: dict,
+    section: str,
+    roles: PageRoles,
+    setup_cell: str,
+    outputs: list[str | None] | None = None,
+) -> dict:
+    """A copy of ``notebook`` as a reader gets it (see the module's docstring).
+
+    ``outputs``: what each code cell after the setup cell printed on the page, or None
+    to leave the cells without output (a workbook, whose cells differ from the page's).
+    """
     notebook = copy.deepcopy(notebook)
     cells = notebook["cells"]
     for cell in cells:
@@ -203,6 +236,16 @@ def convert_notebook(notebook: dict, section: str, roles: PageRoles, setup_cell:
             cell["source"] = convert_markdown(_source(cell), roles, roles.page_url)
     if cells and cells[0]["cell_type"] == "code" and setup_cell:
         cells[0]["source"] = setup_cell
+    if outputs is not None:
+        code = [c for c in cells if c["cell_type"] == "code"][1 if setup_cell else 0 :]
+        if len(code) != len(outputs):
+            raise ExtensionError(
+                f"{roles.docname}: the notebook has {len(code)} code cells after its setup "
+                f"cell and the page {len(outputs)} code blocks; they should be the same"
+            )
+        for cell, printed in zip(code, outputs, strict=True):
+            if printed:
+                cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": printed}]
     title = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"), None)
     if title is not None:
         notes = ([GPU] if section in GPU_SECTIONS else []) + [DIFFERENCES]
@@ -226,7 +269,11 @@ def _converter(app) -> Callable[[Path], str]:
             docname = f"{match['gallery']}/{match['section']}/{match['name']}"
             notebook = json.loads(path.read_text(encoding="utf-8"))
             roles = PageRoles(app, docname)
-            converted = convert_notebook(notebook, match["section"], roles, setup_cell)
+            outputs = None
+            if path.stem == match["name"]:  # the walkthrough's own notebook, not its workbook
+                outputs = page_outputs((src / f"{docname}.rst").read_text(encoding="utf-8"))
+            section = match["section"]
+            converted = convert_notebook(notebook, section, roles, setup_cell, outputs)
             done[path] = json.dumps(converted, indent=2, ensure_ascii=False) + "\n"
         return done[path]
 

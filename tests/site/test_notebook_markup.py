@@ -9,6 +9,7 @@ PyTorch's in the ``:pt:`` form; without one, no link points into the site at all
 
 from __future__ import annotations
 
+import html
 import html.parser
 import json
 import re
@@ -142,3 +143,23 @@ def test_with_an_address_the_setup_cell_installs_from_it(site_dir, notebooks):
         if address:  # published: the wheel from the site, nothing from the build's disk
             assert repr(f"{address}wheels/") in setup, where
             assert "file:" not in setup, where
+
+
+def test_each_walkthrough_notebook_shows_what_its_page_printed(site_dir):
+    shown = 0
+    for example in EXAMPLES:
+        section, name = example.parent.name, example.stem
+        notebook = json.loads((site_dir / "notebooks" / section / f"{name}.ipynb").read_text())
+        page = (site_dir / "auto_examples" / section / f"{name}.html").read_text()
+        printed = re.findall(r"sphx-glr-script-out.*?<pre>(.*?)</pre>", page, re.S)
+        texts = [
+            "".join(output["text"])
+            for cell in notebook["cells"]
+            if cell["cell_type"] == "code"
+            for output in cell["outputs"]
+        ]
+        assert len(texts) == len(printed), name
+        for text, html_text in zip(texts, printed, strict=True):
+            assert text.strip() == html.unescape(re.sub(r"<[^>]+>", "", html_text)).strip()
+        shown += len(texts)
+    assert shown > len(EXAMPLES)
