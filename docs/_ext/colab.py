@@ -81,4 +81,5 @@ def setup(app):
     app.add_config_value("colab_github", "", "env", types=[str])
     app.connect("config-inited", check_config)
     app.connect("source-read", add_buttons, priority=600)  # after workbooks.py's button
+    app.add_css_file("colab.css")  # docs/_static
     return {"parallel_read_safe": True, "parallel_write_safe": True}
