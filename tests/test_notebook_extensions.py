@@ -308,6 +308,7 @@ def test_a_walkthroughs_code_cells_show_what_the_page_printed():
     converted = nm.convert_notebook(_notebook(), "06_other", _Roles(), "setup", ["x is 1\n"])
     (cell,) = [c for c in converted["cells"] if c["source"] == ["x = 1"]]
     assert cell["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "x is 1\n"}]
+    assert converted["cells"][2]["source"] == f"{nm.SHOWN}\n\n{nm.DIFFERENCES}"
     assert converted["cells"][0].get("outputs", []) == []  # the setup cell prints no page's
 
 

@@ -59,13 +59,15 @@ HEADING = re.compile(r"^#+ (?P<title>.+)$", re.M)
 # What a directive the notebook cannot show was, in the sentence that replaces it.
 DIRECTIVE_WHAT = {"raw": "something interactive that only a web page can show"}
 
+SHOWN = """\
+**What you should see.** Under the code cells is what they printed when the website was \
+built, on the machine named under the page's title; running a cell replaces it with yours."""
 DIFFERENCES = """\
-**What you should see.** Under a code cell is what it printed when the website was built, \
-on the machine named under the page's title; running the cell replaces it with yours. \
-Times depend on the hardware and on what else it is doing, so yours will differ. Losses, \
-weights and accuracies come from seeded runs: on a CPU with the same library versions they \
-should match; another version of PyTorch or NumPy, another number of threads, or a GPU can \
-change the last digits, and another random seed changes them more."""
+**If your numbers differ from the page's:** times depend on the hardware and on what else \
+it is doing, so yours will differ. Losses, weights and accuracies come from seeded runs: on \
+a CPU with the same library versions they should match; another version of PyTorch or \
+NumPy, another number of threads, or a GPU can change the last digits, and another random \
+seed changes them more."""
 
 # Sections whose point is a GPU: how to get one on Colab, and what the reader then sees.
 GPU_SECTIONS = {"04_gpu_acceleration", "07_gpu_and_scaling"}
@@ -248,7 +250,8 @@ def convert_notebook(
                 cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": printed}]
     title = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"), None)
     if title is not None:
-        notes = ([GPU] if section in GPU_SECTIONS else []) + [DIFFERENCES]
+        notes = [GPU] if section in GPU_SECTIONS else []
+        notes.append(DIFFERENCES if outputs is None else f"{SHOWN}\n\n{DIFFERENCES}")
         cells[title + 1 : title + 1] = [_cell("markdown", note) for note in notes]
     return notebook
 
