@@ -6,8 +6,6 @@ by its folder name, and its files by file name, with nothing to add here.
 """
 
 import os
-import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -106,37 +104,14 @@ extensions.append("site_fixes")
 html_css_files.append("accessibility.css")
 html_js_files = ["accessibility.js"]
 
-# "Open in Colab" links, only where notebooks have a stable GitHub address: set
-# MNISTTUTOR_COLAB_GITHUB=owner/repo/branch for a branch that holds the built site (the
-# notebooks are published under notebooks/). Unset, there are no Colab links.
-COLAB_GITHUB = os.environ.get("MNISTTUTOR_COLAB_GITHUB", "").strip("/")
-if COLAB_GITHUB and COLAB_GITHUB.count("/") < 2:
-    raise ValueError(f"MNISTTUTOR_COLAB_GITHUB={COLAB_GITHUB!r}: expected owner/repo/branch")
-EXAMPLE_PAGE = re.compile(r"auto_examples/(?P<section>[^/]+)/(?P<name>plot_[^/]+)")
-
-
-def add_colab_link(app, docname, source):
-    if COLAB_GITHUB and (page := EXAMPLE_PAGE.fullmatch(docname)):
-        owner, repo, branch = COLAB_GITHUB.split("/", 2)
-        url = (
-            f"https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/"
-            f"notebooks/{page['section']}/{page['name']}.ipynb"
-        )
-        source[0] += f"\n\n.. rst-class:: sphx-glr-colab\n\n`Open in Colab <{url}>`__\n"
-
-
-def publish_notebooks(app, exception):
-    if COLAB_GITHUB and exception is None:
-        for notebook in (DOCS / "auto_examples").glob("*/plot_*.ipynb"):
-            target = Path(app.outdir) / "notebooks" / notebook.parent.name / notebook.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(notebook, target)
-
-
-def setup(app):
-    app.connect("source-read", add_colab_link)
-    app.connect("build-finished", publish_notebooks)
-
+# Notebooks that read like their pages: roles resolved into Markdown links (absolute
+# when html_baseurl is set), directives replaced by a sentence and a link; the converted
+# copies go into the output, also under notebooks/ for Colab (docs/_ext/notebook_markdown.py).
+# "Open in Colab" beside each notebook download, only where the notebooks have a GitHub
+# branch: MNISTTUTOR_COLAB_GITHUB=owner/repo/branch, which the Pages workflow sets and
+# publishes (docs/_ext/colab.py). Unset, there are no Colab buttons.
+extensions += ["notebook_markdown", "colab"]
+colab_github = os.environ.get("MNISTTUTOR_COLAB_GITHUB", "").strip("/")
 
 # The "Draw a digit" page runs the network that examples/09_refining exports.
 extensions.append("draw_page")

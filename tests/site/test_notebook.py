@@ -41,7 +41,7 @@ nbformat.write(nb, sys.argv[2])
 def _download_notebook(site: str, folder: Path) -> Path:
     with urllib.request.urlopen(site + PAGE, timeout=30) as response:
         page = response.read().decode()
-    (link,) = set(re.findall(r'href="([^"]+\.ipynb)"', page))
+    (link,) = set(re.findall(r'href="(?!https?:)([^"]+\.ipynb)"', page))  # not Colab's
     path = folder / Path(link).name
     with urllib.request.urlopen(urllib.parse.urljoin(site + PAGE, link), timeout=30) as response:
         path.write_bytes(response.read())

@@ -61,7 +61,7 @@ def _get(url: str) -> bytes:
 
 def _download_workbook(site: str, page: str, folder: Path) -> Path:
     html = _get(site + page).decode()
-    links = set(re.findall(r'href="([^"]+_workbook\.ipynb)"', html))
+    links = set(re.findall(r'href="(?!https?:)([^"]+_workbook\.ipynb)"', html))  # not Colab's
     assert len(links) == 1, f"{page}: workbook links {links}"
     assert "Try it yourself" in html
     link = links.pop()
