@@ -41,7 +41,7 @@ print(f"error {error:.2f} miles, so c moves from 0.5 to {c:.6f}")
 # Learning from every example
 # ---------------------------
 # The same step, as a function, applied to each example in turn. One pass through all
-# the examples is called an *epoch*; this is one epoch of 60 examples. The list
+# the examples is called an :term:`epoch`; this is one epoch of 60 examples. The list
 # ``history`` keeps ``c`` and the error after each step, for the plots below.
 
 
@@ -66,8 +66,9 @@ print(f"after {len(distances)} examples: c = {c:.6f} (truth {KM_TO_MILES})")
 # --------------------------------
 # Left: ``c`` after each example, approaching the true value. Right: the error on each
 # example, as a percentage of the true answer so that long and short distances compare,
-# on a log scale. It falls along a straight line: every step removes the same fraction
-# (the learning rate) of what is left.
+# on a :term:`log scale`: each gridline up is ten times the one below it, so errors of
+# very different sizes fit on one chart. On that scale the error falls along a straight
+# line: every step removes the same fraction (the learning rate) of what is left.
 
 import matplotlib.pyplot as plt
 
