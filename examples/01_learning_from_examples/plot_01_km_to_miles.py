@@ -44,9 +44,10 @@ print(f"c = {c}: {km:g} km -> {guess:g} miles, error = {error:.4f}")
 # Adjusting c by hand
 # -------------------
 # The answer was too small, so the error is positive: make ``c`` bigger. At 0.6 the
-# error shrinks to about 2.14 miles; at 0.7 we overshoot and the error turns negative. The size and the sign of the error tell us which way to move
-# ``c``, and roughly how far. Changing a machine's adjustable numbers to make its error
-# smaller is what *learning* means here; the next page lets the machine do it itself.
+# error shrinks to about 2.14 miles; at 0.7 we overshoot and the error turns negative.
+# The size and the sign of the error tell us which way to move ``c``, and roughly how
+# far. Changing a machine's adjustable numbers to make its error smaller is what
+# *learning* means here; the next page lets the machine do it itself.
 
 for c in (0.5, 0.6, 0.7, 0.61):
     guess = machine(km, c)
