@@ -67,8 +67,7 @@ from mnisttutor import RefinedClassifier
 parameters = sum(p.numel() for p in cnn.parameters())
 refined_parameters = sum(p.numel() for p in RefinedClassifier().parameters())
 print(
-    f"{parameters:,} parameters, against {refined_parameters:,} in the refined "
-    "784-200-10 network"
+    f"{parameters:,} parameters, against {refined_parameters:,} in the refined 784-200-10 network"
 )
 
 # %%
