@@ -92,10 +92,9 @@ except InvalidDataError as error:
 # Exporting for the browser
 # -------------------------
 # A web page cannot read PyTorch's files, so :func:`mnisttutor.browser.export_network`
-# writes the layers as JavaScript: each tensor's float32 values in base64, exact and
-# compact. With them go 20 test digits (two of each) for the page's "Show a test digit"
-# button, and a line saying how this network scored. The :doc:`/draw` page loads this
-# file when this site is built.
+# writes the same numbers into a file the :doc:`/draw` page reads, exactly, with 20 test
+# digits (two of each) for its "Show a test digit" button and a line saying how this
+# network scored.
 
 from mnisttutor.browser import export_network
 
