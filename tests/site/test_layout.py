@@ -3,7 +3,9 @@
 Wide content (a pandas table, a long line of code) must scroll inside its own box; when
 it widens the page instead, the whole page pans sideways and the text column with it.
 Each page is loaded at 1280 px and at 400 px wide, and the page's scroll width is held
-against its viewport's width.
+against its viewport's width. On a narrow screen furo makes the text column itself a
+scrolling box, so a wide table pans the column instead of the page: every box that
+holds the article and scrolls is held to its own width too.
 """
 
 from __future__ import annotations
@@ -39,7 +41,17 @@ if (page > viewport) {
     culprits.push(`${where} ends at ${Math.round(box.right)} px`);
   }
 }
-return {viewport, page, culprits: culprits.slice(0, 5)};
+// The article's own scrolling boxes (furo's .content, on a narrow screen): text pans there.
+const panning = [];
+const article = document.querySelector("article") || document.body;
+for (let box = article; box && box !== document.documentElement; box = box.parentElement) {
+  const overflow = getComputedStyle(box).overflowX;
+  if ((overflow === "auto" || overflow === "scroll") && box.scrollWidth > box.clientWidth + 1) {
+    const name = `${box.tagName.toLowerCase()}.${box.classList[0] || ""}`;
+    panning.push(`${name} is ${box.scrollWidth} px wide in ${box.clientWidth} px`);
+  }
+}
+return {viewport, page, culprits: culprits.slice(0, 5), panning};
 """
 
 
@@ -71,6 +83,7 @@ def test_page_does_not_scroll_sideways(page, width, site_url, sized_browser):
         f"{page} is {found['page']} px wide in a {found['viewport']} px viewport: "
         + "; ".join(found["culprits"])
     )
+    assert found["panning"] == [], f"{page}: the text column scrolls sideways"
 
 
 # The check itself, on two small pages: one with a table wider than any screen, loose on
@@ -80,6 +93,8 @@ PAGES = {
     "loose.html": f"<!DOCTYPE html><html><body><p>text</p>{WIDE_TABLE}</body></html>",
     "boxed.html": '<!DOCTYPE html><html><body><p>text</p><div style="overflow-x: auto">'
     f"{WIDE_TABLE}</div></body></html>",
+    "panning.html": '<!DOCTYPE html><html><body><div style="overflow-x: auto"><article>'
+    f"<p>text</p>{WIDE_TABLE}</article></div></body></html>",
 }
 
 
@@ -101,3 +116,7 @@ def test_the_check_sees_a_loose_wide_table_and_accepts_a_boxed_one(
     assert loose["page"] > loose["viewport"]
     assert "body > table" in loose["culprits"][0]
     assert boxed["page"] <= boxed["viewport"]
+    assert boxed["panning"] == []
+    panning = overflow(sized_browser, fixture_site + "panning.html", width)
+    assert panning["page"] <= panning["viewport"]
+    assert len(panning["panning"]) == 1
