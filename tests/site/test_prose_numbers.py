@@ -8,6 +8,9 @@ checked mechanically; it does not understand sentences, so it can miss some.
 
 Sentences that name the original tutorial quote its figures, not this page's run, and
 are left out.
+
+The output itself must be the page's: no line a logger wrote (a library's warning with
+its timestamp) appears in it.
 """
 
 from __future__ import annotations
@@ -192,3 +195,36 @@ def test_the_check_reads_numbers_from_a_printed_table():
         'rendered_html"><table><tr><td>2.5 s</td></tr></table></div></article>'
     )
     assert len(contradictions(table)) == 1
+
+
+# Lines a logger wrote, not the page: glog's ("W1204 10:11:12.345 ..."), Python logging's
+# default ("WARNING:root:...") and a timestamped record ("2026-12-04 13:40:29,060 INFO").
+LOG_LINE = re.compile(
+    r"^\s*(?:#\s*)?(?:[IWEF]\d{4} \d\d:\d\d:\d\d"
+    r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):\S*:"
+    r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[,.]\d+ +(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\b)",
+    re.MULTILINE,
+)
+
+
+def log_lines(html: str) -> list[str]:
+    """The lines of a page's printed output that a logger wrote.
+
+    Examples
+    --------
+    >>> page = ('<article><div class="sphx-glr-script-out"><pre>W1204 10:11:12.345000 1 '
+    ...         'x.py:1] No CUDA runtime\\nepoch 1: 0.5 s\\nINFO:mnisttutor:hello</pre></div>'
+    ...         '<p>W1204 10:11:12 in the text is not output</p></article>')
+    >>> log_lines(page)
+    ['W1204 10:11:12.345000 1 x.py:1] No CUDA runtime', 'INFO:mnisttutor:hello']
+    """
+    parser = _PageText()
+    parser.feed(html)
+    output = "".join(parser.output)
+    return [line.strip() for line in output.splitlines() if LOG_LINE.match(line)]
+
+
+@pytest.mark.parametrize("walkthrough", WALKTHROUGHS)
+def test_no_log_lines_in_the_pages_output(walkthrough, site_dir):
+    html = (site_dir / walkthrough).read_text(encoding="utf-8")
+    assert log_lines(html) == []
