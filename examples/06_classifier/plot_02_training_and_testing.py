@@ -11,8 +11,9 @@ and score it on the 10,000 test images it has never seen.
 # The data and the network
 # ------------------------
 # This page uses the package's :class:`mnisttutor.MnistDataset` and
-# :class:`mnisttutor.Classifier`. They are the classes of the last two pages (a test
-# checks that they give the same items and take the same steps from the same start);
+# :class:`mnisttutor.Classifier`. They are the classes of the last two pages (the
+# package's :term:`tests <tests and checks>` check that they give the same items and
+# take the same steps from the same start);
 # the dataset builds its tensors once instead of going through pandas for every item,
 # so fetching an item costs far less (section 5 timed both). Each training step still
 # costs what it did, so a whole pass over the data gains less than the fetching does:

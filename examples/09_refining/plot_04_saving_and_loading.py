@@ -133,8 +133,8 @@ plt.show()
 # The export runs the same
 # ------------------------
 # :func:`mnisttutor.browser.read_network` turns the file back into PyTorch layers. Its
-# outputs equal the trained network's exactly: the export loses nothing. The page's
-# tests check the browser's JavaScript against these outputs.
+# outputs equal the trained network's exactly: the export loses nothing. The package's
+# own tests check the drawing page's JavaScript against these outputs.
 
 from mnisttutor.browser import read_network
 
