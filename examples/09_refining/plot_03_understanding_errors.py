@@ -119,10 +119,10 @@ panels = [
     (mean_nine, "the average 9", "Blues", 0, 1),
     (difference, "9 minus 4", "RdBu", -limit, limit),
 ]
-fig, axes = plt.subplots(1, 3, figsize=(7, 2.8))
+fig, axes = plt.subplots(1, 3, figsize=(6, 2.6))
 for ax, (image, title, cmap, low, high) in zip(axes, panels):
     ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
-    ax.set_title(title)
+    ax.set_title(title, fontsize=11)
     ax.set_axis_off()
 more_in_nines, more_in_fours = difference.clamp(min=0), (-difference).clamp(min=0)
 nines_top = more_in_nines[:14].sum() / more_in_nines.sum()  # rows 0-13: the top half
