@@ -154,7 +154,10 @@ def _values(root, y: torch.Tensor) -> dict[object, float]:
         if node in seen:
             continue
         seen.add(node)
-        saved = (getattr(node, "_saved_self", None), getattr(node, "_saved_other", None))
+        try:
+            saved = (getattr(node, "_saved_self", None), getattr(node, "_saved_other", None))
+        except RuntimeError:  # backward() has freed them: these values are unknown
+            saved = (None, None)
         multiply = type(node).__name__.startswith("MulBackward")
         for i, (parent, _) in enumerate(node.next_functions):
             if parent is None:
@@ -183,9 +186,11 @@ def _expressions(root, value, leaf_name: str) -> dict[object, str]:
         kind = type(node).__name__
         if not node.next_functions:
             text = leaf_name
-        elif kind.startswith("SubBackward") and len(inputs) == 1 and node in value:
-            subtracted = value[inputs[0]] - value[node] if inputs[0] in value else None
-            text = f"{write(inputs[0])} - {subtracted:g}" if subtracted is not None else kind
+        elif kind.startswith("SubBackward") and len(inputs) == 1 and {node, *inputs} <= set(value):
+            subtracted = value[inputs[0]] - value[node]
+            text = f"{write(inputs[0])} - {subtracted:g}"
+        elif kind.startswith("SubBackward") and len(inputs) == 1:  # the number is not kept
+            text = f"{write(inputs[0])} - ?"
         elif kind.startswith("MulBackward") and len(inputs) == 2:
             subtraction = [type(i).__name__.startswith("SubBackward") for i in inputs]
             parts = [

@@ -111,6 +111,15 @@ def test_draw_autograd_graph_says_what_each_node_computes():
     )
 
 
+def test_after_backward_the_freed_values_are_left_out_not_an_error():
+    _, y = cubic()
+    y.backward()  # frees the numbers the multiplications saved
+    labels = [label for label in texts(plots.draw_autograd_graph(y)) if label]
+    assert labels.count("SubBackward0\nx - ?") == 3
+    assert "AccumulateGrad\nx = 3.5, into x.grad" in labels
+    assert "MulBackward0\ny = (x - ?) * (x - ?) * (x - ?) = 1.875" in labels
+
+
 def test_no_arrow_of_the_autograd_graph_crosses_a_box():
     _, y = cubic()
     ax = plots.draw_autograd_graph(y)

@@ -110,8 +110,12 @@ for node, parent in plots.autograd_edges(y.grad_fn):
 # produced: the three subtractions are ``x - 1``, ``x - 2`` and ``x - 3``. The arrows
 # point up, the way the numbers flowed forwards; ``backward()`` runs down them, from
 # ``y`` to ``x.grad``, multiplying the slopes on the way.
+#
+# ``backward()`` frees the numbers the graph kept along the way (it has used them), so
+# to show them we compute ``y`` once more and draw the graph of that.
 
-plots.draw_autograd_graph(y)
+y_again = (x - 1) * (x - 2) * (x - 3)
+plots.draw_autograd_graph(y_again)
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 2
