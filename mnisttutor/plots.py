@@ -285,7 +285,7 @@ def draw_autograd_graph(
     position = _layered_positions(edges, root)
     value = _values(root, y)
     expression = _expressions(root, value, leaf_name)
-    ax = _axes(ax, (6.4, 4.2))
+    ax = _axes(ax, (5.6, 3.6))
     boxes = {}
     for node, (px, py) in position.items():
         leaf = not node.next_functions
@@ -296,7 +296,7 @@ def draw_autograd_graph(
             said += f", into {leaf_name}.grad"
         box = {"boxstyle": "round", "fc": LEAF_FACE if leaf else NODE_FACE}
         label = f"{type(node).__name__}\n{said}"
-        boxes[node] = ax.text(px, py, label, ha="center", va="center", bbox=box, fontsize=9)
+        boxes[node] = ax.text(px, py, label, ha="center", va="center", bbox=box, fontsize=10)
     for node, parent in edges:  # from the top of the input's box to the bottom of the user's
         ax.annotate(
             "",
@@ -308,8 +308,8 @@ def draw_autograd_graph(
         )
     xs = [px for px, _ in position.values()]
     ax.set(
-        xlim=(min(xs) - 0.9, max(xs) + 0.9),
-        ylim=(-0.5, max(py for _, py in position.values()) + 0.5),
+        xlim=(min(xs) - 0.6, max(xs) + 0.6),
+        ylim=(-0.35, max(py for _, py in position.values()) + 0.35),
     )
     ax.set_title("The graph behind y.backward()")
     ax.axis("off")
