@@ -101,7 +101,8 @@ class Classifier(nn.Module):
         return df.plot(
             ax=ax,
             ylim=(0, 1.0),
-            figsize=(16, 8),
+            # The tutorial's size for a figure of its own; pandas would resize a given ax's too.
+            figsize=(16, 8) if ax is None else None,
             alpha=0.1,
             marker=".",
             grid=True,

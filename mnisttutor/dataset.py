@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 
@@ -129,6 +130,32 @@ class MnistDataset(Dataset):
 
     def __getitem__(self, index: int) -> tuple[int, torch.Tensor, torch.Tensor]:
         return int(self.labels[index]), self.images[index], self.targets[index]
+
+    def head(self, n: int) -> MnistDataset:
+        """The first ``n`` items, as a dataset of their own (views, not copies).
+
+        For training on part of the data: every training function takes it as it takes
+        the whole dataset.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from mnisttutor import MnistDataset
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = pathlib.Path(folder.name) / "three.csv"
+        >>> _ = path.write_text("".join(f"{d}" + ",0" * 784 + "\\n" for d in (7, 2, 1)))
+        >>> first = MnistDataset(path).head(2)
+        >>> len(first), first.labels.tolist(), tuple(first.images.shape), len(first.data_df)
+        (2, [7, 2], (2, 784), 2)
+        >>> folder.cleanup()
+        """
+        if not 0 < n <= len(self):
+            raise ValueError(f"head(n) needs 0 < n <= {len(self)} (the dataset's size), got {n}")
+        first = copy.copy(self)
+        first.data_df = self.data_df.iloc[:n]
+        first.labels, first.images = self.labels[:n], self.images[:n]
+        first.targets = self.targets[:n]
+        return first
 
     def to(self, device: torch.device | str) -> MnistDataset:
         """Move the images and targets to ``device`` (labels stay on the CPU); returns self."""

@@ -137,24 +137,123 @@ def autograd_edges(grad_fn) -> list[tuple[object, object]]:
     return edges
 
 
-def _layered_positions(edges, root) -> dict[object, tuple[float, float]]:
-    """(x, y) for each node: one row below the furthest node that uses it, ``root`` on top.
+def _inputs(node) -> list:
+    return [parent for parent, _ in node.next_functions if parent is not None]
 
-    Within a row, nodes are ordered by the mean x of the nodes they feed, so that arrows
-    rarely cross.
+
+def _values(root, y: torch.Tensor) -> dict[object, float]:
+    """The number each node produced, where the graph keeps it.
+
+    ``y`` is the root's; a multiplication saves both numbers it multiplied (its inputs'
+    values); a leaf holds its tensor. Nodes whose values are kept nowhere are left out.
     """
-    depth = {root: 0}
-    for _ in edges:  # longest-path depths by relaxation; len(edges) passes always suffice
-        for node, parent in edges:
-            depth[parent] = max(depth.get(parent, 0), depth[node] + 1)
-    position = {root: (0.5, 0)}
-    for row in range(1, max(depth.values()) + 1):
-        members = [n for n in depth if depth[n] == row]
-        users = {n: [position[a][0] for a, b in edges if b is n and a in position] for n in members}
-        members.sort(key=lambda n: sum(users[n]) / len(users[n]))
-        for i, node in enumerate(members):
-            position[node] = ((i + 1) / (len(members) + 1), -row)
+    value = {root: y.item()} if y.numel() == 1 else {}
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        try:
+            saved = (getattr(node, "_saved_self", None), getattr(node, "_saved_other", None))
+        except RuntimeError:  # backward() has freed them: these values are unknown
+            saved = (None, None)
+        multiply = type(node).__name__.startswith("MulBackward")
+        for i, (parent, _) in enumerate(node.next_functions):
+            if parent is None:
+                continue
+            if hasattr(parent, "variable") and parent.variable.numel() == 1:
+                value[parent] = parent.variable.item()
+            elif multiply and i < 2 and isinstance(saved[i], torch.Tensor):
+                if saved[i].numel() == 1:
+                    value[parent] = saved[i].item()
+            todo.append(parent)
+    return value
+
+
+def _expressions(root, value, leaf_name: str) -> dict[object, str]:
+    """What each node computes, written in terms of the leaf: ``x - 1``, ``(x - 1) * (x - 2)``.
+
+    Subtractions of a number and multiplications are spelled out; any other node is
+    named by its type alone.
+    """
+    expression: dict[object, str] = {}
+
+    def write(node) -> str:
+        if node in expression:
+            return expression[node]
+        inputs = _inputs(node)
+        kind = type(node).__name__
+        if not node.next_functions:
+            text = leaf_name
+        elif kind.startswith("SubBackward") and len(inputs) == 1 and {node, *inputs} <= set(value):
+            subtracted = value[inputs[0]] - value[node]
+            text = f"{write(inputs[0])} - {subtracted:g}"
+        elif kind.startswith("SubBackward") and len(inputs) == 1:  # the number is not kept
+            text = f"{write(inputs[0])} - ?"
+        elif kind.startswith("MulBackward") and len(inputs) == 2:
+            subtraction = [type(i).__name__.startswith("SubBackward") for i in inputs]
+            parts = [
+                f"({write(i)})" if sub else write(i)
+                for i, sub in zip(inputs, subtraction, strict=True)
+            ]
+            text = " * ".join(parts)
+        else:
+            text = kind
+        expression[node] = text
+        return text
+
+    write(root)
+    for node in list(expression):  # nodes reached only through another kind of node
+        for parent in _inputs(node):
+            write(parent)
+    return expression
+
+
+def _layered_positions(edges, root) -> dict[object, tuple[float, float]]:
+    """(x, y) for each node: leaves on the bottom row (y = 0), each node one row above
+    the highest of its inputs, so every arrow runs upwards.
+
+    The nodes just above the leaves are spaced evenly, in the order the graph lists its
+    inputs (left input first); every other node sits above the middle of its inputs, and
+    a leaf below the middle of its users, so arrows fan out without crossing.
+    """
+    nodes = [root]  # depth-first, left input first
+    for node in nodes:
+        nodes.extend(p for p in _inputs(node) if p not in nodes)
+    order = {node: i for i, node in enumerate(_preorder(root))}
+    height: dict[object, int] = {}
+
+    def rise(node) -> int:
+        if node not in height:
+            height[node] = 1 + max(map(rise, _inputs(node)), default=-1)
+        return height[node]
+
+    rise(root)
+    position: dict[object, tuple[float, float]] = {}
+    lowest = sorted((n for n in nodes if height[n] == 1), key=order.get)
+    lowest += sorted((n for n in nodes if height[n] == 0 and n is root), key=order.get)
+    for i, node in enumerate(lowest):
+        position[node] = (float(i + 1), 1.0)
+    for row in range(2, height[root] + 1):
+        for node in sorted((n for n in nodes if height[n] == row), key=order.get):
+            xs = [position[p][0] for p in _inputs(node)]
+            position[node] = (sum(xs) / len(xs), float(row))
+    for node in nodes:
+        if height[node] == 0 and node is not root:
+            users = [position[a][0] for a, b in edges if b is node]
+            position[node] = (sum(users) / len(users), 0.0)
     return position
+
+
+def _preorder(root) -> list:
+    found, todo = [], [root]
+    while todo:
+        node = todo.pop()
+        if node not in found:
+            found.append(node)
+            todo.extend(reversed(_inputs(node)))
+    return found
 
 
 def draw_autograd_graph(
@@ -162,8 +261,10 @@ def draw_autograd_graph(
 ) -> plt.Axes:
     """The operations autograd recorded to compute ``y``, with ``y`` on top.
 
-    Arrows point up, the way the numbers flowed forwards; ``y.backward()`` runs down
-    them. Leaves (where gradients are stored) are blue.
+    Each box names the node's type and what it computes, with the number it produced
+    (``SubBackward0``, ``x - 1 = 2.5``). Arrows point up, the way the numbers flowed
+    forwards, from the top of one box to the bottom of the next; ``y.backward()`` runs
+    down them. Leaves (where gradients are stored) are blue.
 
     Examples
     --------
@@ -171,28 +272,45 @@ def draw_autograd_graph(
     >>> from mnisttutor.plots import draw_autograd_graph
     >>> x = torch.tensor(3.5, requires_grad=True)
     >>> ax = draw_autograd_graph((x - 1) * (x - 2))
-    >>> sorted(t.get_text().split()[0] for t in ax.texts if t.get_text())[:3]
-    ['AccumulateGrad', 'MulBackward0', 'SubBackward0']
+    >>> sorted(t.get_text().splitlines()[1] for t in ax.texts if t.get_text())
+    ['x - 1 = 2.5', 'x - 2 = 1.5', 'x = 3.5, into x.grad', 'y = (x - 1) * (x - 2) = 3.75']
     """
     if y.grad_fn is None:
         raise ValueError(
             "draw_autograd_graph needs a tensor computed from one with requires_grad=True "
             "(its grad_fn is None, so autograd recorded nothing)"
         )
-    edges = autograd_edges(y.grad_fn)
-    position = _layered_positions(edges, y.grad_fn)
-    ax = _axes(ax, (7, 4.5))
-    for node, parent in edges:
-        arrow = {"arrowstyle": "->", "color": "grey", "shrinkA": 15, "shrinkB": 15}
-        ax.annotate("", position[node], position[parent], arrowprops=arrow)
+    root = y.grad_fn
+    edges = autograd_edges(root)
+    position = _layered_positions(edges, root)
+    value = _values(root, y)
+    expression = _expressions(root, value, leaf_name)
+    ax = _axes(ax, (5.6, 3.6))
+    boxes = {}
     for node, (px, py) in position.items():
         leaf = not node.next_functions
-        label = type(node).__name__ + (f"\n(into {leaf_name}.grad)" if leaf else "")
+        said = ("y = " if node is root else "") + expression[node]
+        if node in value:
+            said += f" = {value[node]:.4g}"
+        if leaf:
+            said += f", into {leaf_name}.grad"
         box = {"boxstyle": "round", "fc": LEAF_FACE if leaf else NODE_FACE}
-        ax.text(px, py, label, ha="center", va="center", bbox=box)
-    if y.numel() == 1:
-        ax.text(0.5, 0.5, f"y = {y.item():.4f}", ha="center")
-    ax.set(xlim=(0, 1), ylim=(min(py for _, py in position.values()) - 0.5, 0.8))
+        label = f"{type(node).__name__}\n{said}"
+        boxes[node] = ax.text(px, py, label, ha="center", va="center", bbox=box, fontsize=10)
+    for node, parent in edges:  # from the top of the input's box to the bottom of the user's
+        ax.annotate(
+            "",
+            xy=(0.5, 0),
+            xycoords=boxes[node],
+            xytext=(0.5, 1),
+            textcoords=boxes[parent],
+            arrowprops={"arrowstyle": "->", "color": "grey", "shrinkA": 2, "shrinkB": 2},
+        )
+    xs = [px for px, _ in position.values()]
+    ax.set(
+        xlim=(min(xs) - 0.6, max(xs) + 0.6),
+        ylim=(-0.35, max(py for _, py in position.values()) + 0.35),
+    )
     ax.set_title("The graph behind y.backward()")
     ax.axis("off")
     return ax

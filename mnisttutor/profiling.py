@@ -194,3 +194,41 @@ def time_in_turns(
             seconds = best_time(partial(path, network), device=device, warmup=0, rounds=1)
             best[name] = min(best[name], seconds)
     return best, trained
+
+
+def largest_weight_difference(a: torch.nn.Module, b: torch.nn.Module) -> float:
+    """The largest difference between any parameter of ``a`` and the same one of ``b``.
+
+    For checking that two ways of training took the same steps: the networks must have
+    the same layers. Zero means identical; about 1e-7 is float32 rounding.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from mnisttutor import Classifier
+    >>> from mnisttutor.profiling import largest_weight_difference
+    >>> a, b = Classifier(), Classifier()
+    >>> b.load_state_dict(a.state_dict())
+    <All keys matched successfully>
+    >>> largest_weight_difference(a, b)
+    0.0
+    >>> with torch.no_grad():
+    ...     b.model[0].bias[3] += 0.5
+    >>> round(largest_weight_difference(a, b), 3)
+    0.5
+    >>> largest_weight_difference(a, torch.nn.Linear(2, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: the two networks' parameters differ in shape: give two networks with the same layers
+    """
+    pairs = list(zip(a.parameters(), b.parameters(), strict=False))
+    if (
+        len(pairs) != len(list(a.parameters()))
+        or len(pairs) != len(list(b.parameters()))
+        or any(x.shape != y.shape for x, y in pairs)
+    ):
+        raise ValueError(
+            "the two networks' parameters differ in shape: give two networks with the same layers"
+        )
+    with torch.no_grad():
+        return max((x - y).abs().max().item() for x, y in pairs)

@@ -92,3 +92,18 @@ def test_empty_csv(tmp_path):
     path.write_text("")
     with pytest.raises(InvalidDataError, match=r"empty\.csv"):
         MnistDataset(path)
+
+
+def test_head_is_the_first_items_and_refuses_sizes_it_cannot_give(csv_file):
+    ds = MnistDataset(csv_file)
+    first = ds.head(2)
+    assert len(first) == 2
+    for i in range(2):
+        label, image, target = first[i]
+        assert label == ds[i][0]
+        assert torch.equal(image, ds[i][1])
+        assert torch.equal(target, ds[i][2])
+    assert len(ds) > 2, "the original is left whole"
+    for n in (0, len(ds) + 1):
+        with pytest.raises(ValueError, match="head"):
+            ds.head(n)

@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display in CI; must come before pyplot is imported
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 import torch
 
@@ -85,7 +86,7 @@ def test_layout_puts_every_node_below_all_its_users():
     _, y = cubic()
     edges = plots.autograd_edges(y.grad_fn)
     position = plots._layered_positions(edges, y.grad_fn)
-    assert position[y.grad_fn][1] == 0
+    assert position[y.grad_fn][1] == max(py for _, py in position.values())
     for node, parent in edges:
         assert position[parent][1] < position[node][1]
     rows = {}
@@ -95,13 +96,49 @@ def test_layout_puts_every_node_below_all_its_users():
         assert len(set(xs)) == len(xs), "two nodes drawn on top of each other"
 
 
-def test_draw_autograd_graph_shows_every_operation_and_the_value():
+def test_draw_autograd_graph_says_what_each_node_computes():
     _, y = cubic()
-    labels = texts(plots.draw_autograd_graph(y))
-    assert labels.count("SubBackward0") == 3
-    assert labels.count("MulBackward0") == 2
-    assert "AccumulateGrad\n(into x.grad)" in labels
-    assert "y = 1.8750" in labels
+    labels = [label for label in texts(plots.draw_autograd_graph(y)) if label]
+    assert sorted(labels) == sorted(
+        [
+            "SubBackward0\nx - 1 = 2.5",
+            "SubBackward0\nx - 2 = 1.5",
+            "SubBackward0\nx - 3 = 0.5",
+            "MulBackward0\n(x - 1) * (x - 2) = 3.75",
+            "MulBackward0\ny = (x - 1) * (x - 2) * (x - 3) = 1.875",
+            "AccumulateGrad\nx = 3.5, into x.grad",
+        ]
+    )
+
+
+def test_after_backward_the_freed_values_are_left_out_not_an_error():
+    _, y = cubic()
+    y.backward()  # frees the numbers the multiplications saved
+    labels = [label for label in texts(plots.draw_autograd_graph(y)) if label]
+    assert labels.count("SubBackward0\nx - ?") == 3
+    assert "AccumulateGrad\nx = 3.5, into x.grad" in labels
+    assert "MulBackward0\ny = (x - ?) * (x - ?) * (x - ?) = 1.875" in labels
+
+
+def test_no_arrow_of_the_autograd_graph_crosses_a_box():
+    _, y = cubic()
+    ax = plots.draw_autograd_graph(y)
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = {t: t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts if t.get_text()}
+    arrows = [a for a in ax.texts if not a.get_text()]
+    assert len(arrows) == 7
+    for arrow in arrows:
+        user, source = arrow.xycoords, arrow.anncoords  # the boxes it joins
+        start = boxes[source].x0 + boxes[source].width / 2, boxes[source].y1
+        end = boxes[user].x0 + boxes[user].width / 2, boxes[user].y0
+        assert end[1] > start[1], "arrows point up"
+        for text, box in boxes.items():
+            if text in (user, source):
+                continue
+            for t in np.linspace(0, 1, 200):
+                point = (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
+                assert not box.contains(*point), f"an arrow crosses {text.get_text()!r}"
 
 
 def test_draw_autograd_graph_says_when_nothing_was_recorded():

@@ -2,11 +2,12 @@
 // find these with axe-core).
 "use strict";
 
-// A code block wider than its column scrolls sideways; someone using a keyboard can
-// only scroll it if it can take focus (axe: scrollable-region-focusable, serious).
-// Which blocks overflow depends on the window, so check on load and on every resize.
+// A code block, or a printed table (mnisttutor.css boxes those), wider than its column
+// scrolls sideways; someone using a keyboard can only scroll it if it can take focus
+// (axe: scrollable-region-focusable, serious). Which blocks overflow depends on the
+// window, so check on load and on every resize.
 function letKeyboardsScrollCode() {
-  for (const pre of document.querySelectorAll("pre")) {
+  for (const pre of document.querySelectorAll("pre, div.output_subarea, table.indextable")) {
     if (pre.scrollWidth > pre.clientWidth) {
       pre.tabIndex = 0;
     } else {

@@ -13,11 +13,6 @@ show it one true example, measure how wrong it is, and adjust ``c`` by hand.
 # -------------------
 # One kilometre is 0.621371 miles, so 100 km is 62.1371 miles. This is the example the
 # machine learns from: one question (100 km) with its true answer.
-#
-# The original tutorial rounds this to 62.137 miles. In two places it writes the true
-# answer as 62.127, a typo: its error at ``c = 0.6`` below, 2.137, is worked out from
-# 62.137, and that is the consistent figure. This page keeps one more decimal, so where
-# the original has 62.137 and 2.137 it prints 62.1371 and 2.1371.
 
 KM_TO_MILES = 0.621371
 km = 100.0
@@ -49,14 +44,14 @@ print(f"c = {c}: {km:g} km -> {guess:g} miles, error = {error:.4f}")
 # Adjusting c by hand
 # -------------------
 # The answer was too small, so the error is positive: make ``c`` bigger. At 0.6 the
-# error shrinks to about 2.137 (the original's figure); at 0.7 we overshoot and the
-# error turns negative. The size and the sign of the error tell us which way to move
-# ``c``, and roughly how far. Changing a machine's adjustable numbers to make its error
-# smaller is what *learning* means here; the next page lets the machine do it itself.
+# error shrinks to about 2.14 miles; at 0.7 we overshoot and the error turns negative.
+# The size and the sign of the error tell us which way to move ``c``, and roughly how
+# far. Changing a machine's adjustable numbers to make its error smaller is what
+# *learning* means here; the next page lets the machine do it itself.
 
 for c in (0.5, 0.6, 0.7, 0.61):
     guess = machine(km, c)
-    print(f"c = {c:<4}: {guess:6.2f} miles, error = {true_miles - guess:+8.4f}")
+    print(f"c = {c:<4}: {guess:6.2f} miles, error = {true_miles - guess:+8.4f} miles")
 
 # %%
 # Seeing the guesses
@@ -100,3 +95,9 @@ plt.show()
 #    <div class="km-machine" id="km-machine" data-km="100" data-truth="0.621371"
 #         data-rate="0.2" data-start="0.5"><p>The machine needs JavaScript.</p></div>
 #    <script src="../../_static/km/km.js"></script>
+#
+# A note on the original
+# ----------------------
+# The original tutorial writes the true answer as 62.127 in two places, a typo for
+# 62.137 (100 km is 62.1371 miles), the figure its error of 2.137 at ``c = 0.6`` comes
+# from.

@@ -41,7 +41,7 @@ print(f"error {error:.2f} miles, so c moves from 0.5 to {c:.6f}")
 # Learning from every example
 # ---------------------------
 # The same step, as a function, applied to each example in turn. One pass through all
-# the examples is called an *epoch*; this is one epoch of 60 examples. The list
+# the examples is called an :term:`epoch`; this is one epoch of 60 examples. The list
 # ``history`` keeps ``c`` and the error after each step, for the plots below.
 
 
@@ -64,22 +64,23 @@ print(f"after {len(distances)} examples: c = {c:.6f} (truth {KM_TO_MILES})")
 # %%
 # c converges, and the error falls
 # --------------------------------
-# Left: ``c`` after each example, approaching the true value. Right: the error on each
+# Above: ``c`` after each example, approaching the true value. Below: the error on each
 # example, as a percentage of the true answer so that long and short distances compare,
-# on a log scale. It falls along a straight line: every step removes the same fraction
-# (the learning rate) of what is left.
+# on a :term:`log scale`: each gridline up is ten times the one below it, so errors of
+# very different sizes fit on one chart. On that scale the error falls along a straight
+# line: every step removes the same fraction (the learning rate) of what is left.
 
 import matplotlib.pyplot as plt
 
 cs, errors = np.array(history).T
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-left.plot(cs, ".-", label="learned c")
-left.axhline(KM_TO_MILES, color="k", ls="--", label=f"true c = {KM_TO_MILES}")
-left.set(xlabel="examples seen", ylabel="c", title="The parameter converges")
-left.legend()
-right.semilogy(np.abs(errors), ".-", color="C3")
-right.set(xlabel="example", ylabel="|error| as % of the true answer", title="The error falls")
-for ax in (left, right):
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7))  # stacked: legible on a phone
+top.plot(cs, ".-", label="learned c")
+top.axhline(KM_TO_MILES, color="k", ls="--", label=f"true c = {KM_TO_MILES}")
+top.set(xlabel="examples seen", ylabel="c", title="The parameter converges")
+top.legend()
+bottom.semilogy(np.abs(errors), ".-", color="C3")
+bottom.set(xlabel="example", ylabel="|error| as % of the true answer", title="The error falls")
+for ax in (top, bottom):
     ax.grid(alpha=0.3)
 fig.tight_layout()
 plt.show()

@@ -25,6 +25,11 @@ here the sigmoid, which squashes any number into the range 0 to 1.
 # nearly ignores it, and a negative one works against the others. The node multiplies
 # each signal by its weight and adds the results. Learning, for a network, means
 # adjusting its weights, as section 1's machine adjusted ``c``.
+#
+# The signals and the weights are each kept in a :term:`NumPy array`, a row of numbers
+# that arithmetic works on all at once. ``signals @ weights``, Python's :term:`@`
+# operator, multiplies the two rows number by number and adds the products: exactly the
+# weighted sum.
 
 import numpy as np
 

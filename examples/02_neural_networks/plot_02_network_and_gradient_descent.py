@@ -17,9 +17,9 @@ watch gradient descent, the method that adjusts them, take steps down a loss cur
 # Each hidden and output node also adds one number of its own to its weighted sum,
 # before the sigmoid: its *bias*. It shifts where the node switches on, so a node can
 # fire even when its inputs are weak, or stay quiet when they are strong. Weights and
-# biases are the network's parameters, the numbers training adjusts, as section 1's
-# machine had its one ``c``. Expect 159,010 weights and 210 biases (784 x 200 + 200 x 10,
-# and 200 + 10).
+# :term:`biases <bias>` are the network's :term:`parameters <parameter>`, the numbers
+# training adjusts, as section 1's machine had its one ``c``. Expect 158,800 weights
+# (784 x 200 + 200 x 10) and 210 biases (200 + 10): 159,010 parameters in all.
 
 from mnisttutor.classifier import IMAGE_PIXELS, NUM_CLASSES
 
@@ -27,7 +27,7 @@ HIDDEN = 200
 weights = IMAGE_PIXELS * HIDDEN + HIDDEN * NUM_CLASSES
 biases = HIDDEN + NUM_CLASSES
 print(f"layers: {IMAGE_PIXELS} - {HIDDEN} - {NUM_CLASSES}")
-print(f"{weights:,} weights and {biases} biases to learn")
+print(f"{weights:,} weights and {biases} biases to learn: {weights + biases:,} parameters")
 
 # %%
 # Drawing the network
@@ -50,11 +50,11 @@ plt.show()
 # -------------------------------------
 # Training changes each weight to make the error smaller. With many outputs and many
 # examples, the network's errors are combined into one number that measures how wrong
-# it is overall; that number is called the *loss*. Training means making the loss small.
+# it is overall; that number is called the :term:`loss`. Training means making the loss small.
 #
 # Picture the loss as a curve over one weight. The slope of the curve where the weight
 # is now is the *gradient*: how much the loss changes when the weight grows a little
-# (positive: the loss goes up, so make the weight smaller). *Gradient descent* starts
+# (positive: the loss goes up, so make the weight smaller). :term:`Gradient descent` starts
 # somewhere, finds the gradient there, and steps downhill by
 # ``learning rate x gradient``, the learning rate being section 1's fraction of a step.
 # A network has thousands of weights, and gradient descent does this for all of them

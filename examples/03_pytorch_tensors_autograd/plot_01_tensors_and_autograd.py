@@ -10,11 +10,11 @@ hand, and look at the computation graph PyTorch recorded to get it.
 # %%
 # A tensor is a number that can remember
 # --------------------------------------
-# PyTorch keeps numbers in *tensors*. A tensor can hold one number, a list of them, a
-# table (like a 28 x 28 image), or more dimensions; it behaves like a number or a numpy
-# array. Made with :pt:`torch.tensor` and ``requires_grad=True``, it also records every
-# operation that uses it, so that PyTorch can later work out gradients (section 2's
-# slopes) for it.
+# PyTorch keeps numbers in :term:`tensors <tensor>`. A tensor can hold one number, a
+# list of them, a table (like a 28 x 28 image), or more dimensions; it behaves like a
+# number or a :term:`NumPy array`. Made with :pt:`torch.tensor` and
+# ``requires_grad=True``, it also records every operation that uses it, so that PyTorch
+# can later work out gradients (section 2's slopes) for it.
 
 import torch
 
@@ -106,10 +106,16 @@ for node, parent in plots.autograd_edges(y.grad_fn):
 # %%
 # Drawing it
 # ----------
-# The arrows point up, the way the numbers flowed forwards; ``backward()`` runs down
-# them, from ``y`` to ``x.grad``.
+# Each box names the node's type and says what it computed, with the number it
+# produced: the three subtractions are ``x - 1``, ``x - 2`` and ``x - 3``. The arrows
+# point up, the way the numbers flowed forwards; ``backward()`` runs down them, from
+# ``y`` to ``x.grad``, multiplying the slopes on the way.
+#
+# ``backward()`` frees the numbers the graph kept along the way (it has used them), so
+# to show them we compute ``y`` once more and draw the graph of that.
 
-plots.draw_autograd_graph(y)
+y_again = (x - 1) * (x - 2) * (x - 3)
+plots.draw_autograd_graph(y_again)
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 2

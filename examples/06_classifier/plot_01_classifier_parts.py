@@ -14,7 +14,8 @@ class itself.
 # :pt:`nn.Linear(784, 200) <torch.nn.Linear>` is a layer of 200 nodes, each of which
 # adds up all 784 pixels, every pixel multiplied by its own *weight*, plus one extra
 # number of its own, its *bias*, which shifts the sum. So the layer holds a 200 x 784
-# weight matrix and 200 biases: these are the numbers training adjusts, as section 1
+# weight :term:`matrix` (a table of 200 rows, one per node, of 784 weights each) and 200
+# biases: these are the numbers training adjusts, as section 1
 # adjusted ``c``. A :pt:`sigmoid <torch.nn.Sigmoid>` squashes each sum into 0-1, then
 # ``nn.Linear(200, 10)`` and another sigmoid give the 10 outputs.
 # :pt:`nn.Sequential <torch.nn.Sequential>` chains them in order.
@@ -96,8 +97,9 @@ print(f"second / first = {grads[1] / grads[0]:.3f}: the gradients added up")
 # Here is the tutorial's class, every line of it from the pieces above. ``__init__``
 # makes the layers, the loss and the optimiser; ``forward`` runs the layers; ``train``
 # takes one training step and keeps the loss every 10 steps in ``progress``, for the
-# chart on the next page. It derives from :pt:`nn.Module <torch.nn.Module>`, which
-# finds the layers' parameters for ``self.parameters()``.
+# chart on the next page. It is derived from :pt:`nn.Module <torch.nn.Module>` (as
+# section 5's dataset was from ``Dataset``: see :term:`class`), which finds the layers'
+# parameters for ``self.parameters()``.
 #
 # One change from the original: its ``train(self, inputs, targets)`` hid
 # ``nn.Module``'s own ``train(mode)``, which ``C.eval()`` calls, so ``C.eval()`` failed
@@ -158,8 +160,8 @@ print(f"after C.eval(), C.training is {C.eval().training}; after C.train(), {C.t
 # Each step moves every weight a little against its gradient, so the loss on this image
 # falls. Training on 60,000 different images, next, makes the network good at all of
 # them rather than at one. From the next page on, the walkthroughs use
-# :class:`mnisttutor.Classifier`: this same network (a test checks that both take
-# identical steps from the same start), which also offers the tutorial's
+# :class:`mnisttutor.Classifier`: this same network (the package's tests check that
+# both take identical steps from the same start), which also offers the tutorial's
 # ``plot_progress`` chart.
 
 import matplotlib.pyplot as plt

@@ -34,20 +34,17 @@ print(f"{len(training_set):,} training images, {len(test_set):,} test images")
 # Scores after so little training are lower than after 3 epochs, but the comparison is
 # fair: every change gets the same data and the same start.
 #
-# ``first_images`` holds just those images and their targets, which is all that
-# :func:`~mnisttutor.train_per_sample` (the tutorial's loop) needs.
+# ``first_images`` is a dataset of just those images,
+# :meth:`training_set.head(FIRST) <mnisttutor.MnistDataset.head>`.
 
 import time
-from types import SimpleNamespace
 
 import torch
 
 from mnisttutor import Classifier, evaluate, train_per_sample
 
 FIRST = 10_000
-first_images = SimpleNamespace(
-    images=training_set.images[:FIRST], targets=training_set.targets[:FIRST]
-)
+first_images = training_set.head(FIRST)
 results = []  # one row per step
 
 
@@ -180,7 +177,7 @@ record("6. mini-batches of 64, same images", C, time.perf_counter() - start, FIR
 from mnisttutor.trained import RECIPE, refined_network
 
 refined = refined_network(training_set)
-print(f"recipe: {RECIPE}; trained on this run: {refined.trained_now}")
+print(f"recipe: {RECIPE}")
 epochs = RECIPE["epochs"]
 step = f"7. the refined network: {epochs} epochs of mini-batches"
 record(step, refined.classifier, refined.seconds, epochs * len(training_set))
@@ -199,18 +196,20 @@ table.round({"training time (s)": 1, "test accuracy (%)": 2, "images per second"
 # %%
 # Accuracy and time per step
 # --------------------------
-# Left, the test accuracy after each step; right, the time its training took on the
+# Above, the test accuracy after each step; below, the time its training took on the
 # machine that built this page.
 
 import matplotlib.pyplot as plt
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7), sharey=True)
 steps = table.index[::-1]  # first step at the top
-left.barh(steps, table.loc[steps, "test accuracy (%)"], color="C0")
-left.set(xlabel="test accuracy (%)", xlim=(0, 100), title="Test accuracy")
-right.barh(steps, table.loc[steps, "training time (s)"], color="C1")
-right.set(xlabel="seconds", title="Training time")
-for ax, column, unit in ((left, "test accuracy (%)", "%"), (right, "training time (s)", " s")):
+top.barh(steps, table.loc[steps, "test accuracy (%)"], color="C0")
+top.set(xlabel="test accuracy (%)", xlim=(0, 112), xticks=range(0, 101, 20))
+top.set_title("Test accuracy")
+bottom.barh(steps, table.loc[steps, "training time (s)"], color="C1")
+bottom.set(xlabel="seconds", title="Training time")
+bottom.set_xlim(0, 1.2 * table["training time (s)"].max())  # room for the labels
+for ax, column, unit in ((top, "test accuracy (%)", "%"), (bottom, "training time (s)", " s")):
     for y, value in enumerate(table.loc[steps, column]):
         ax.annotate(
             f"{value:.1f}{unit}", (value, y), xytext=(3, 0), textcoords="offset points", va="center"

@@ -27,11 +27,16 @@ print(f"{len(training_set):,} training images, {len(test_set):,} test images")
 # %%
 # The network
 # -----------
-# Two rounds of convolution (:pt:`torch.nn.Conv2d`, 5 x 5 filters), ReLU and 2 x 2
+# Two rounds of convolution (:pt:`torch.nn.Conv2d`, 5 x 5 filters),
+# :term:`ReLU` (``max(0, v)``: negative values become 0, positive ones pass unchanged;
+# the first page's LeakyReLU is ReLU with a small slope for the negatives) and 2 x 2
 # max-pooling (:pt:`torch.nn.MaxPool2d`) shrink the 28 x 28 picture to 32 maps of
 # 7 x 7, which a hidden layer of 128 nodes turns into 10 outputs.
 # :pt:`torch.nn.Unflatten` reshapes the 784 inputs into a 1-channel image first, so
-# the network takes the same rows as every other network on this site.
+# the network takes the same rows as every other network on this site. Its
+# :term:`parameters <parameter>` are the filters' and layers' weights and biases
+# (section 2's words); the refined network's also include its normalisation layer's
+# scale and shift. Both counts are printed below.
 #
 # Its 10 outputs have no sigmoid: they are *logits*, any real numbers, the largest
 # being the network's answer. :pt:`torch.nn.CrossEntropyLoss` turns them into 10
@@ -59,9 +64,11 @@ cnn = nn.Sequential(
 
 from mnisttutor import RefinedClassifier
 
-weights = sum(p.numel() for p in cnn.parameters())
-mlp_weights = sum(p.numel() for p in RefinedClassifier().parameters())
-print(f"{weights:,} weights, against {mlp_weights:,} in the refined 784-200-10 network")
+parameters = sum(p.numel() for p in cnn.parameters())
+refined_parameters = sum(p.numel() for p in RefinedClassifier().parameters())
+print(
+    f"{parameters:,} parameters, against {refined_parameters:,} in the refined 784-200-10 network"
+)
 
 # %%
 # Training
@@ -73,7 +80,9 @@ print(f"{weights:,} weights, against {mlp_weights:,} in the refined 784-200-10 n
 # CrossEntropyLoss wants each image's true digit (its label), not the one-hot target.
 # The learning rate falls in a straight line from 0.001 to zero over the run
 # (:pt:`torch.optim.lr_scheduler.LinearLR`), so the last steps are small, careful ones
-# that settle the weights rather than shake them.
+# that settle the weights rather than shake them. The clock runs only while training:
+# each epoch's line gives the training time so far, and scoring the test images after
+# an epoch is not counted.
 
 import time
 
@@ -86,8 +95,9 @@ optimiser = torch.optim.Adam(cnn.parameters(), lr=0.001)
 steps = EPOCHS * ((len(training_set) + BATCH_SIZE - 1) // BATCH_SIZE)
 schedule = torch.optim.lr_scheduler.LinearLR(optimiser, 1.0, 0.0, total_iters=steps)
 shuffle = torch.Generator().manual_seed(0)
-start = time.perf_counter()
+seconds = 0.0
 for epoch in range(EPOCHS):
+    start = time.perf_counter()
     order = torch.randperm(len(training_set), generator=shuffle)
     for batch in order.split(BATCH_SIZE):
         images, labels = training_set.images[batch], training_set.labels[batch]  # (64, 784), (64,)
@@ -96,11 +106,11 @@ for epoch in range(EPOCHS):
         loss.backward()
         optimiser.step()
         schedule.step()
+    seconds += time.perf_counter() - start
     print(
-        f"epoch {epoch + 1}: {time.perf_counter() - start:.1f} s, "
+        f"epoch {epoch + 1}: {seconds:.1f} s of training so far, "
         f"test accuracy {100 * evaluate(cnn, test_set):.2f}%"
     )
-seconds = time.perf_counter() - start
 
 # %%
 # The score, beside the refined network's

@@ -117,12 +117,12 @@ limit = difference.abs().max()
 panels = [
     (mean_four, "the average 4", "Blues", 0, 1),
     (mean_nine, "the average 9", "Blues", 0, 1),
-    (difference, "9 minus 4 (blue: more ink in 9s)", "RdBu", -limit, limit),
+    (difference, "9 minus 4", "RdBu", -limit, limit),
 ]
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 3, figsize=(6, 2.6))
 for ax, (image, title, cmap, low, high) in zip(axes, panels):
     ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
-    ax.set_title(title)
+    ax.set_title(title, fontsize=11)
     ax.set_axis_off()
 more_in_nines, more_in_fours = difference.clamp(min=0), (-difference).clamp(min=0)
 nines_top = more_in_nines[:14].sum() / more_in_nines.sum()  # rows 0-13: the top half
@@ -146,14 +146,16 @@ print(
     f"for 9 = {outputs[torn, 9]:.3f}; the network answers {answers[torn]}"
 )
 print(f"4s read as 9s: {confusion[4, 9]}, 9s read as 4s: {confusion[9, 4]}")
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
-left.imshow(test_set.images[torn].reshape(28, 28), cmap="Blues")
-left.set_title(f"test image {torn}, labelled {test_set.labels[torn]}")
-left.set_axis_off()
-right.bar(range(10), outputs[torn].numpy())
-right.set(
+# Stacked, not side by side, so that both stay legible on a phone's narrow screen.
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(5, 6.5), height_ratios=(1.2, 1))
+top.imshow(test_set.images[torn].reshape(28, 28), cmap="Blues")
+top.set_title(f"test image {torn}, labelled {test_set.labels[torn]}")
+top.set_axis_off()
+bottom.bar(range(10), outputs[torn].numpy())
+bottom.set(
     xticks=range(10), ylim=(0, 1), xlabel="digit", ylabel="output", title="The network's 10 outputs"
 )
+fig.tight_layout()
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 1

@@ -92,10 +92,9 @@ except InvalidDataError as error:
 # Exporting for the browser
 # -------------------------
 # A web page cannot read PyTorch's files, so :func:`mnisttutor.browser.export_network`
-# writes the layers as JavaScript: each tensor's float32 values in base64, exact and
-# compact. With them go 20 test digits (two of each) for the page's "Show a test digit"
-# button, and a line saying how this network scored. The :doc:`/draw` page loads this
-# file when this site is built.
+# writes the same numbers into a file the :doc:`/draw` page reads, exactly, with 20 test
+# digits (two of each) for its "Show a test digit" button and a line saying how this
+# network scored.
 
 from mnisttutor.browser import export_network
 
@@ -134,8 +133,8 @@ plt.show()
 # The export runs the same
 # ------------------------
 # :func:`mnisttutor.browser.read_network` turns the file back into PyTorch layers. Its
-# outputs equal the trained network's exactly: the export loses nothing. The page's
-# tests check the browser's JavaScript against these outputs.
+# outputs equal the trained network's exactly: the export loses nothing. The package's
+# own tests check the drawing page's JavaScript against these outputs.
 
 from mnisttutor.browser import read_network
 
