@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from mnisttutor import InvalidDataError
-from mnisttutor.results import find_results, recorded_curves
+from mnisttutor.results import find_results, recorded_curves, recorded_rows
+
+RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
 
 
 def _record(device: str = "cuda", rows=None) -> dict:
@@ -55,3 +59,85 @@ def test_the_results_folder_is_found_from_below(tmp_path):
     page = tmp_path / "docs" / "auto_examples"
     page.mkdir(parents=True)
     assert find_results(page) == results
+
+
+def test_a_cpu_curve_beside_an_accelerator_is_kept_when_asked(tmp_path):
+    host = _record("cpu")
+    host["machine"]["accelerator_present"] = True
+    (tmp_path / "scaling-cpu-gpu-host.json").write_text(json.dumps(host))
+    (tmp_path / "scaling-cpu.json").write_text(json.dumps(_record("cpu")))  # no accelerator
+    assert recorded_curves(tmp_path) == {}
+    assert list(recorded_curves(tmp_path, host_cpus=True)) == ["CPU: a test device, 2026-12-01"]
+
+
+def test_recorded_rows_are_matched_and_labelled(tmp_path):
+    rows = [{"benchmark": "matmul", "device": "cuda", "size": s} for s in (64, 128)]
+    (tmp_path / "gpu-cuda.json").write_text(json.dumps(_record(rows=rows)))
+    assert [r["size"] for r in recorded_rows(tmp_path, "gpu-cuda.json", benchmark="matmul")] == [
+        64,
+        128,
+    ]
+    assert recorded_rows(tmp_path, "gpu-cuda.json", size=128)[0]["recorded"] == (
+        "CUDA: a test device, 2026-12-01"
+    )
+    assert recorded_rows(tmp_path, "gpu-cuda.json", benchmark="training") == []
+    assert recorded_rows(tmp_path, "absent.json") == []
+    assert recorded_rows(None, "gpu-cuda.json") == []
+
+
+def test_a_damaged_file_of_rows_is_a_clear_error(tmp_path):
+    (tmp_path / "gpu-cuda.json").write_text(json.dumps({"results": [{"device": "cuda"}]}))
+    with pytest.raises(InvalidDataError, match=r"gpu-cuda\.json: not a results file"):
+        recorded_rows(tmp_path, "gpu-cuda.json")
+
+
+# Each file recorded on an accelerator, and what draws it on the site (the pages of
+# sections 4, 7 and 8 make these same calls). A new recorded file needs a line here.
+H200 = "CUDA: NVIDIA H200, 2026-12-04"
+HOST = "CPU: Intel(R) Xeon(R) Processor, 16 logical cores"
+DRAWN = {
+    "gpu-cuda.json": lambda: recorded_rows(RESULTS, "gpu-cuda.json", device="cuda"),
+    "scaling-cuda.json": lambda: [recorded_curves(RESULTS)[H200]],
+    "scaling-cpu-h200-host.json": lambda: [
+        points
+        for name, points in recorded_curves(RESULTS, host_cpus=True).items()
+        if name.startswith(HOST)
+    ],
+    "profile-cuda.json": lambda: recorded_rows(RESULTS, "profile-cuda.json", device="cuda"),
+    "minibatch-sweep-cuda.json": lambda: recorded_rows(
+        RESULTS, "minibatch-sweep-cuda.json", device="cuda"
+    ),
+}
+
+
+def test_every_recorded_accelerator_file_is_drawn_by_the_reader():
+    on_accelerators = {
+        path.name
+        for path in RESULTS.glob("*.json")
+        if json.loads(path.read_text())["machine"].get("accelerator_present")
+    }
+    assert on_accelerators == set(DRAWN)
+    for name, drawn in DRAWN.items():
+        assert drawn(), f"nothing of {name} reaches a page"
+
+
+@pytest.mark.parametrize("name", sorted(DRAWN))
+def test_a_recorded_file_names_its_device_date_versions_and_commit(name):
+    record = json.loads((RESULTS / name).read_text())
+    assert re.fullmatch(r"2026-12-04(T.*)?", record["date_utc"])
+    assert record["machine"]["accelerator_present"] is True
+    assert record["machine"]["devices"]
+    assert {"python", "torch", "numpy", "pandas", "mnisttutor"} <= set(record["versions"])
+    assert re.fullmatch(r"[0-9a-f]{40}", record["git_commit"])
+    assert record["command"]
+    rows = recorded_rows(RESULTS, name)
+    assert len(rows) == len(record["results"])
+    assert all(row["recorded"].endswith(", 2026-12-04") for row in rows)
+
+
+def test_no_recorded_per_image_step_is_impossibly_fast():
+    """16d4e75's gpu.py divided by the images twice: 0.05 µs a step, 3,000x too fast."""
+    steps = recorded_rows(RESULTS, "gpu-cuda.json", benchmark="per_image_step")
+    assert {row["mode"] for row in steps} == {"eager", "cuda_graph"}
+    # A step launches a dozen kernels; each launch alone takes microseconds.
+    assert all(row["us_per_image"] > 5 for row in steps)
