@@ -159,3 +159,29 @@ def recorded_curves(
         except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSON errors too
             raise _not_results(path, exc) from exc
     return {name: sorted(points) for name, points in curves.items()}
+
+
+def crossing(
+    rising: list[tuple[int, float]], flat: list[tuple[int, float]]
+) -> tuple[int, int] | None:
+    """The two sizes between which the ``rising`` curve first climbs above ``flat``.
+
+    Both curves are ``[(size, time), ...]`` at the same sizes, as :func:`recorded_curves`
+    gives them. ``None`` if ``rising`` starts above ``flat`` or never climbs above it.
+
+    Examples
+    --------
+    >>> from mnisttutor.results import crossing
+    >>> crossing([(200, 500.0), (500, 800.0), (1000, 1400.0)],
+    ...          [(200, 1300.0), (500, 1200.0), (1000, 1300.0)])
+    (500, 1000)
+    >>> crossing([(200, 5.0)], [(200, 1.0)]) is None
+    True
+    """
+    if [size for size, _ in rising] != [size for size, _ in flat]:
+        raise ValueError("crossing needs two curves measured at the same sizes.")
+    below = [a < b for (_, a), (_, b) in zip(rising, flat, strict=True)]
+    for i in range(1, len(below)):
+        if below[i - 1] and not below[i]:
+            return rising[i - 1][0], rising[i][0]
+    return None
