@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mnisttutor import InvalidDataError
-from mnisttutor.results import find_results, recorded_curves, recorded_rows
+from mnisttutor.results import crossing, find_results, recorded_curves, recorded_rows
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
 
@@ -91,23 +91,24 @@ def test_a_damaged_file_of_rows_is_a_clear_error(tmp_path):
         recorded_rows(tmp_path, "gpu-cuda.json")
 
 
-# Each file recorded on an accelerator, and what draws it on the site (the pages of
-# sections 4, 7 and 8 make these same calls). A new recorded file needs a line here.
-H200 = "CUDA: NVIDIA H200, 2026-12-04"
-HOST = "CPU: Intel(R) Xeon(R) Processor, 16 logical cores"
+# Each file recorded on an accelerator, and the call that draws it on the site: the
+# pages of sections 4, 7 and 8 make these same calls. A new recorded file needs a line.
 DRAWN = {
-    "gpu-cuda.json": lambda: recorded_rows(RESULTS, "gpu-cuda.json", device="cuda"),
-    "scaling-cuda.json": lambda: [recorded_curves(RESULTS)[H200]],
-    "scaling-cpu-h200-host.json": lambda: [
-        points
-        for name, points in recorded_curves(RESULTS, host_cpus=True).items()
-        if name.startswith(HOST)
+    "gpu-cuda.json": [  # sections 4 and 7
+        ("matmul", lambda: recorded_rows(RESULTS, "gpu-cuda.json", benchmark="matmul")),
+        ("training", lambda: recorded_rows(RESULTS, "gpu-cuda.json", benchmark="training")),
+        ("per-image step",
+         lambda: recorded_rows(RESULTS, "gpu-cuda.json", benchmark="per_image_step")),
     ],
-    "profile-cuda.json": lambda: recorded_rows(RESULTS, "profile-cuda.json", device="cuda"),
-    "minibatch-sweep-cuda.json": lambda: recorded_rows(
-        RESULTS, "minibatch-sweep-cuda.json", device="cuda"
-    ),
-}
+    "scaling-cuda.json": [("curve", lambda: recorded_rows(RESULTS, "scaling-cuda.json"))],
+    "scaling-cpu-h200-host.json": [
+        ("curve", lambda: recorded_rows(RESULTS, "scaling-cpu-h200-host.json"))
+    ],
+    "profile-cuda.json": [("parts", lambda: recorded_rows(RESULTS, "profile-cuda.json"))],
+    "minibatch-sweep-cuda.json": [
+        ("sweep", lambda: recorded_rows(RESULTS, "minibatch-sweep-cuda.json"))
+    ],
+}  # fmt: skip
 
 
 def test_every_recorded_accelerator_file_is_drawn_by_the_reader():
@@ -117,8 +118,23 @@ def test_every_recorded_accelerator_file_is_drawn_by_the_reader():
         if json.loads(path.read_text())["machine"].get("accelerator_present")
     }
     assert on_accelerators == set(DRAWN)
-    for name, drawn in DRAWN.items():
-        assert drawn(), f"nothing of {name} reaches a page"
+    for name, calls in DRAWN.items():
+        for what, drawn in calls:
+            assert drawn(), f"no {what} of {name} reaches a page"
+
+
+def test_the_recorded_curves_cross_where_the_page_says_they_do():
+    cpu, gpu = ([(r["hidden"], r["us_per_step"]) for r in DRAWN[name][0][1]()]
+                for name in ("scaling-cpu-h200-host.json", "scaling-cuda.json"))  # fmt: skip
+    assert crossing(cpu, gpu) is not None  # section 7 says where they cross, and why
+    # The generic reader sees the same two curves.
+    curves = recorded_curves(RESULTS, host_cpus=True)
+    assert sorted(curves.values()) == sorted([cpu, gpu])
+
+
+def test_a_crossing_needs_curves_at_the_same_sizes():
+    with pytest.raises(ValueError, match="same sizes"):
+        crossing([(200, 1.0)], [(500, 2.0)])
 
 
 @pytest.mark.parametrize("name", sorted(DRAWN))
