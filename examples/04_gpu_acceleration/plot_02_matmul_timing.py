@@ -81,25 +81,25 @@ if not recorded:
 # %%
 # Time and speed against size
 # ---------------------------
-# Left, the time per product; right, the speed: solid lines measured while building
+# Above, the time per product; below, the speed: solid lines measured while building
 # this page, dashed ones recorded. Small products are dominated by fixed costs (on a
 # GPU, handing the work over), so speed grows with size until the hardware is busy.
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7.5), sharex=True)
 lines = {f"{describe_device(d)} (this build)": list(zip(sizes, results[d])) for d in devices}
 lines.update({f"{label} (recorded)": points for label, points in recorded.items()})
 for label, points in lines.items():
     size, seconds = (np.array(column) for column in zip(*points))
     style = "s--" if label.endswith("(recorded)") else "o-"
-    left.loglog(size, seconds * 1e3, style, label=label)
-    right.semilogx(size, 2 * size**3 / seconds / 1e9, style, label=label)
-left.set(xlabel="matrix size", ylabel="ms per product", title="Time")
-right.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
-for ax in (left, right):
+    top.loglog(size, seconds * 1e3, style, label=label)
+    bottom.semilogx(size, 2 * size**3 / seconds / 1e9, style, label=label)
+top.set(ylabel="ms per product", title="Time")
+bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
+for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")
-fig.legend(*left.get_legend_handles_labels(), loc="lower center", fontsize=8, ncols=1)
-fig.tight_layout(rect=(0, 0.08 + 0.045 * len(lines), 1, 1))
+bottom.legend(fontsize=8, loc="upper left")
+fig.tight_layout()
 plt.show()

@@ -249,17 +249,18 @@ mnist_dataset = mnist_dataset.to("cpu")
 # the recorded CPU line says its thread count). At 100
 # images a step the operations are still small, and handing each one over to the GPU
 # still costs more than its sums: the CPU wins. At 1000, the GPU's thousands of lanes
-# are busy and it pulls ahead. Under each pair, how many times the CPU's time the GPU
+# are busy and it pulls ahead. Under each pair: how many times the CPU's time the GPU
 # took.
 
 sweep = recorded_rows(results, "minibatch-sweep-cuda.json")
 for batch_size in BATCHES:
     rows = {row["device"]: row for row in sweep if row["batch_size"] == batch_size}
+    if rows:
+        print(f"recorded, {batch_size} images a step, 3 epochs:")
     for row in rows.values():
         print(
-            f"recorded, {row['recorded']}, {batch_size:4d} images a step: "
-            f"{row['epochs']} epochs in {row['seconds']:.2f} s, "
-            f"test accuracy {row['test_accuracy']:.2%}"
+            f"  {row['seconds']:5.2f} s, test accuracy {row['test_accuracy']:.2%}, "
+            f"on {row['recorded']}"
         )
     cpu, gpu = rows.pop("cpu", None), next(iter(rows.values()), None)
     if cpu and gpu:
