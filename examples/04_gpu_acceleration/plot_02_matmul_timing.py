@@ -88,7 +88,7 @@ if not recorded:
 import matplotlib.pyplot as plt
 import numpy as np
 
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7.5), sharex=True)
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 8), sharex=True, layout="constrained")
 lines = {f"{describe_device(d)} (this build)": list(zip(sizes, results[d])) for d in devices}
 lines.update({f"{label} (recorded)": points for label, points in recorded.items()})
 for label, points in lines.items():
@@ -100,6 +100,5 @@ top.set(ylabel="ms per product", title="Time")
 bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
 for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")
-bottom.legend(fontsize=8, loc="upper left")
-fig.tight_layout()
+fig.legend(*top.get_legend_handles_labels(), fontsize=8, loc="outside lower center")
 plt.show()
