@@ -163,3 +163,16 @@ def test_a_per_image_rate_agrees_with_a_plain_clock(benchmarks, mnist, one_threa
     # gpu.py times one round, which load on a shared machine can only slow down: a
     # tight bound below (a rate 60x too small fails it), a loose one above.
     assert plain_us / 5 < eager["us_per_image"] < plain_us * 15
+
+
+def test_the_stopwatch_waits_for_the_device_at_both_ends(monkeypatch):
+    """Without the waits it would time only the queueing of the work."""
+    from mnisttutor.timing import Stopwatch
+
+    with fake_cuda(monkeypatch) as device:
+        waits = []
+        monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: waits.append(device))
+        with Stopwatch(device) as watch:
+            assert len(waits) == 1
+        assert len(waits) == 2
+        assert watch.seconds >= 0
