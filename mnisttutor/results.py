@@ -17,6 +17,9 @@ from pathlib import Path
 from .errors import InvalidDataError
 
 RESULTS_FOLDER = Path("benchmarks") / "results"
+# Results recorded on an accelerator, shipped with the package: the pages draw them
+# wherever they run, a downloaded notebook on a hosted GPU included.
+RECORDED = Path(__file__).resolve().parent / "recorded"
 
 
 def find_results(start: str | os.PathLike | None = None) -> Path | None:
@@ -57,7 +60,8 @@ def recorded_rows(folder: str | os.PathLike | None, name: str, **match: object) 
     Parameters
     ----------
     folder
-        A results folder, such as :func:`find_results` returns; ``None`` gives no rows.
+        A results folder, such as :data:`RECORDED` or what :func:`find_results`
+        returns; ``None`` gives no rows.
     name
         The file, such as ``"gpu-cuda.json"``; a file that is not there gives no rows.
     **match

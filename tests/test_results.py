@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 
 from mnisttutor import InvalidDataError
-from mnisttutor.results import crossing, find_results, recorded_curves, recorded_rows
+from mnisttutor.results import (
+    RECORDED,
+    crossing,
+    find_results,
+    recorded_curves,
+    recorded_rows,
+)
 
-RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _record(device: str = "cuda", rows=None) -> dict:
@@ -95,29 +101,33 @@ def test_a_damaged_file_of_rows_is_a_clear_error(tmp_path):
 # pages of sections 4, 7 and 8 make these same calls. A new recorded file needs a line.
 DRAWN = {
     "gpu-cuda.json": [  # sections 4 and 7
-        ("matmul", lambda: recorded_rows(RESULTS, "gpu-cuda.json", benchmark="matmul")),
-        ("training", lambda: recorded_rows(RESULTS, "gpu-cuda.json", benchmark="training")),
+        ("matmul", lambda: recorded_rows(RECORDED, "gpu-cuda.json", benchmark="matmul")),
+        ("training", lambda: recorded_rows(RECORDED, "gpu-cuda.json", benchmark="training")),
         ("per-image step",
-         lambda: recorded_rows(RESULTS, "gpu-cuda.json", benchmark="per_image_step")),
+         lambda: recorded_rows(RECORDED, "gpu-cuda.json", benchmark="per_image_step")),
     ],
-    "scaling-cuda.json": [("curve", lambda: recorded_rows(RESULTS, "scaling-cuda.json"))],
+    "scaling-cuda.json": [("curve", lambda: recorded_rows(RECORDED, "scaling-cuda.json"))],
     "scaling-cpu-h200-host.json": [
-        ("curve", lambda: recorded_rows(RESULTS, "scaling-cpu-h200-host.json"))
+        ("curve", lambda: recorded_rows(RECORDED, "scaling-cpu-h200-host.json"))
     ],
-    "profile-cuda.json": [("parts", lambda: recorded_rows(RESULTS, "profile-cuda.json"))],
+    "profile-cuda.json": [("parts", lambda: recorded_rows(RECORDED, "profile-cuda.json"))],
     "minibatch-sweep-cuda.json": [
-        ("sweep", lambda: recorded_rows(RESULTS, "minibatch-sweep-cuda.json"))
+        ("sweep", lambda: recorded_rows(RECORDED, "minibatch-sweep-cuda.json"))
     ],
 }  # fmt: skip
 
 
-def test_every_recorded_accelerator_file_is_drawn_by_the_reader():
-    on_accelerators = {
+def test_every_recorded_accelerator_file_ships_with_the_package_and_is_drawn():
+    assert {path.name for path in RECORDED.glob("*.json")} == set(DRAWN)
+    # benchmarks/results keeps the build machine's files; a GPU's go in the package.
+    stray = [
         path.name
-        for path in RESULTS.glob("*.json")
+        for path in (REPO / "benchmarks" / "results").glob("*.json")
         if json.loads(path.read_text())["machine"].get("accelerator_present")
-    }
-    assert on_accelerators == set(DRAWN)
+    ]
+    assert stray == []
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'mnisttutor = ["recorded/*.json"]' in pyproject  # so the wheel carries them
     for name, calls in DRAWN.items():
         for what, drawn in calls:
             assert drawn(), f"no {what} of {name} reaches a page"
@@ -128,7 +138,7 @@ def test_the_recorded_curves_cross_where_the_page_says_they_do():
                 for name in ("scaling-cpu-h200-host.json", "scaling-cuda.json"))  # fmt: skip
     assert crossing(cpu, gpu) is not None  # section 7 says where they cross, and why
     # The generic reader sees the same two curves.
-    curves = recorded_curves(RESULTS, host_cpus=True)
+    curves = recorded_curves(RECORDED, host_cpus=True)
     assert sorted(curves.values()) == sorted([cpu, gpu])
 
 
@@ -139,21 +149,21 @@ def test_a_crossing_needs_curves_at_the_same_sizes():
 
 @pytest.mark.parametrize("name", sorted(DRAWN))
 def test_a_recorded_file_names_its_device_date_versions_and_commit(name):
-    record = json.loads((RESULTS / name).read_text())
+    record = json.loads((RECORDED / name).read_text())
     assert re.fullmatch(r"2026-12-04(T.*)?", record["date_utc"])
     assert record["machine"]["accelerator_present"] is True
     assert record["machine"]["devices"]
     assert {"python", "torch", "numpy", "pandas", "mnisttutor"} <= set(record["versions"])
     assert re.fullmatch(r"[0-9a-f]{40}", record["git_commit"])
     assert record["command"]
-    rows = recorded_rows(RESULTS, name)
+    rows = recorded_rows(RECORDED, name)
     assert len(rows) == len(record["results"])
     assert all(row["recorded"].endswith(", 2026-12-04") for row in rows)
 
 
 def test_no_recorded_per_image_step_is_impossibly_fast():
     """16d4e75's gpu.py divided by the images twice: 0.05 µs a step, 3,000x too fast."""
-    steps = recorded_rows(RESULTS, "gpu-cuda.json", benchmark="per_image_step")
+    steps = recorded_rows(RECORDED, "gpu-cuda.json", benchmark="per_image_step")
     assert {row["mode"] for row in steps} == {"eager", "cuda_graph"}
     # A step launches a dozen kernels; each launch alone takes microseconds.
     assert all(row["us_per_image"] > 5 for row in steps)

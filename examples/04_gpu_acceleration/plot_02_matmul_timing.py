@@ -65,18 +65,16 @@ if len(devices) == 1:
 # They were not measured while building this page: they show what the motorway does
 # when it has one.
 
-from mnisttutor.results import find_results, recorded_rows
+from mnisttutor.results import RECORDED, recorded_rows
 
 recorded = {}
-for row in recorded_rows(find_results(), "gpu-cuda.json", benchmark="matmul"):
+for row in recorded_rows(RECORDED, "gpu-cuda.json", benchmark="matmul"):
     recorded.setdefault(row["recorded"], []).append((row["size"], row["seconds"]))
 for label, points in recorded.items():
     print(f"recorded on {label}")
     for size, seconds in points:
         gflops = 2 * size**3 / seconds / 1e9
         print(f"  {size:5d} x {size:<5d} {seconds * 1e3:9.3f} ms  {gflops:7.1f} GFLOP/s")
-if not recorded:
-    print("No recorded GPU results here (a downloaded notebook has none).")
 
 # %%
 # Time and speed against size

@@ -19,7 +19,8 @@ what it is built for: many images at once.
 # To run this page on a GPU yourself, download it as a notebook (the links at the
 # bottom of the page), open it in Google Colab, choose **Runtime > Change runtime type**,
 # pick a GPU (such as the T4, the original tutorial's GPU), save, and run all the
-# cells: the page then measures your GPU as well.
+# cells: the page then measures your GPU as well, and draws its curve beside the
+# recorded ones.
 
 import torch
 
@@ -65,9 +66,10 @@ else:
 # The same training, recorded on a GPU
 # ------------------------------------
 # The project's benchmarks (``benchmarks/`` in the repository) ran this training on a
-# GPU and wrote the results, with the device and the date, to
-# ``benchmarks/results/gpu-cuda.json``. :func:`~mnisttutor.results.recorded_rows` reads
-# them back. They were not measured while building this page.
+# GPU and recorded the results with the device and the date; they ship with the
+# package, as ``mnisttutor/recorded/gpu-cuda.json``.
+# :func:`~mnisttutor.results.recorded_rows` reads them back. They were not measured
+# while building this page.
 #
 # Section 4's motorway only pays off when there are many cars at once, and one image at
 # a time through a network this small is not many: each step is a few dozen small
@@ -80,20 +82,17 @@ else:
 # costs one hand-over instead of dozens. Same arithmetic, same weights afterwards,
 # and a shorter step: the hand-overs were most of the time.
 
-from mnisttutor.results import find_results, recorded_rows
+from mnisttutor.results import RECORDED, recorded_rows
 
-results = find_results()
-for row in recorded_rows(results, "gpu-cuda.json", benchmark="training"):
+for row in recorded_rows(RECORDED, "gpu-cuda.json", benchmark="training"):
     print(f"recorded on {row['recorded']}:")
     print(
         f"  3 epochs, one image at a time: {row['seconds']:.1f} s "
         f"({row['seconds'] / 60:.1f} minutes), test accuracy {row['test_accuracy']:.2%}"
     )
-for row in recorded_rows(results, "gpu-cuda.json", benchmark="per_image_step"):
+for row in recorded_rows(RECORDED, "gpu-cuda.json", benchmark="per_image_step"):
     how = "one operation at a time" if row["mode"] == "eager" else "as one CUDA graph"
     print(f"  one image's step, {how}: {row['us_per_image']:.1f} µs")
-if not recorded_rows(results, "gpu-cuda.json"):
-    print("No recorded GPU results here (a downloaded notebook has none).")
 
 # %%
 # Timing training steps
@@ -176,15 +175,13 @@ from mnisttutor.results import crossing
 
 recorded = {}
 for name in ["scaling-cpu-h200-host.json", "scaling-cuda.json"]:
-    rows = recorded_rows(results, name)
+    rows = recorded_rows(RECORDED, name)
     if rows:
         recorded[rows[0]["recorded"]] = [(row["hidden"], row["us_per_step"]) for row in rows]
 for label in recorded:
     print(f"recorded: {label}")
 if len(recorded) == 2 and (between := crossing(*recorded.values())):
     print(f"the recorded lines cross between {between[0]} and {between[1]} hidden nodes")
-if not recorded:
-    print("No recorded GPU curves here (a downloaded notebook has none).")
 
 # %%
 # The scaling curve
@@ -252,7 +249,7 @@ mnist_dataset = mnist_dataset.to("cpu")
 # are busy and it pulls ahead. Under each pair: how many times the CPU's time the GPU
 # took.
 
-sweep = recorded_rows(results, "minibatch-sweep-cuda.json")
+sweep = recorded_rows(RECORDED, "minibatch-sweep-cuda.json")
 for batch_size in BATCHES:
     rows = {row["device"]: row for row in sweep if row["batch_size"] == batch_size}
     if rows:
@@ -265,5 +262,3 @@ for batch_size in BATCHES:
     cpu, gpu = rows.pop("cpu", None), next(iter(rows.values()), None)
     if cpu and gpu:
         print(f"  the GPU took {gpu['seconds'] / cpu['seconds']:.2f}x the CPU's time")
-if not sweep:
-    print("No recorded mini-batch runs here (a downloaded notebook has none).")

@@ -100,10 +100,10 @@ for device in devices:
 # while building this page.
 
 from mnisttutor.profiling import STEP_PARTS
-from mnisttutor.results import find_results, recorded_rows
+from mnisttutor.results import RECORDED, recorded_rows
 
 recorded = {}
-for row in recorded_rows(find_results(), "profile-cuda.json"):
+for row in recorded_rows(RECORDED, "profile-cuda.json"):
     if row["part"] in STEP_PARTS:
         recorded.setdefault(row["recorded"], {})[row["part"]] = row["us"]
 for label, timing in recorded.items():
@@ -111,8 +111,6 @@ for label, timing in recorded.items():
     for part, us in timing.items():
         print(f"    {part:10} {us:7.1f} µs")
     print(f"    {'total':10} {sum(timing.values()):7.1f} µs per step")
-if not recorded:
-    print("No recorded GPU results here (a downloaded notebook has none).")
 
 # %%
 # The step as a picture
