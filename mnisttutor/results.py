@@ -60,7 +60,7 @@ def recorded_rows(folder: str | os.PathLike | None, name: str, **match: object) 
     Parameters
     ----------
     folder
-        A results folder, such as :data:`RECORDED` or what :func:`find_results`
+        A results folder, such as ``RECORDED`` or what :func:`find_results`
         returns; ``None`` gives no rows.
     name
         The file, such as ``"gpu-cuda.json"``; a file that is not there gives no rows.
