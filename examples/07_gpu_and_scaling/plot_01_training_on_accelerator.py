@@ -193,7 +193,7 @@ if len(recorded) == 2 and (between := crossing(*recorded.values())):
 
 import matplotlib.pyplot as plt
 
-fig, ax = plt.subplots(figsize=(8, 4.5))
+fig, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
 for device in devices:
     us = [s * 1e6 for s in measured[device.type]]
     ax.plot(HIDDEN, us, "o-", label=f"{described[device.type]} (this build)")
@@ -205,7 +205,7 @@ ax.set(
     ylim=(0, None),
     title="Time per training step as the hidden layer grows",
 )
-ax.legend(fontsize=8, loc="upper left")
+fig.legend(fontsize=8, loc="outside lower center")  # below: the lines fill the plot
 ax.grid(alpha=0.3)
 plt.show()
 
