@@ -88,3 +88,36 @@ def default_device(device: torch.device | str | None = None) -> Iterator[torch.d
     finally:
         # Setting None (not "cpu") removes the device mode entirely, which costs nothing.
         torch.set_default_device(None if previous.type == "cpu" else previous)
+
+
+@contextlib.contextmanager
+def cpu_threads(threads: int) -> Iterator[None]:
+    """Run the block with ``threads`` torch CPU threads, then give back the old count.
+
+    One image's training step is a chain of small operations, and threads waiting for
+    each other cost more than they save, so per-image timings use one thread.
+
+    Raises
+    ------
+    ValueError
+        ``threads`` is below 1.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from mnisttutor.device import cpu_threads
+    >>> before = torch.get_num_threads()
+    >>> with cpu_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
+    if threads < 1:
+        raise ValueError(f"cpu_threads needs at least 1 thread, got {threads}.")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -21,14 +21,14 @@ def synchronize(device: torch.device | str | None) -> None:
 
 
 def best_time(
-    fn: Callable[[], object],
-    *,
+    fn: Callable[..., object],
+    *args: object,
     device: torch.device | str | None = None,
     warmup: int = 1,
     rounds: int = 5,
     number: int = 1,
 ) -> float:
-    """Seconds per call of ``fn()``: the best of ``rounds`` rounds of ``number`` calls.
+    """Seconds per call of ``fn(*args)``: the best of ``rounds`` rounds of ``number`` calls.
 
     ``warmup`` calls come first and are not timed (allocation, lazy initialisation,
     compilation). Each round is timed between two synchronisations of ``device``, so
@@ -38,7 +38,9 @@ def best_time(
     Parameters
     ----------
     fn
-        The work to time, called with no arguments.
+        The work to time.
+    *args
+        What ``fn`` is called with, each time.
     device
         The device ``fn`` runs on (default: the CPU, nothing to wait for).
     warmup
@@ -56,7 +58,7 @@ def best_time(
     Examples
     --------
     >>> from mnisttutor.timing import best_time
-    >>> best_time(lambda: sum(range(1000)), rounds=3, number=10) > 0
+    >>> best_time(sum, range(1000), rounds=3, number=10) > 0
     True
     """
     if rounds < 1 or number < 1 or warmup < 0:
@@ -65,13 +67,40 @@ def best_time(
             f"got rounds={rounds}, number={number}, warmup={warmup}."
         )
     for _ in range(warmup):
-        fn()
+        fn(*args)
     best = float("inf")
     for _ in range(rounds):
-        synchronize(device)
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        synchronize(device)
-        best = min(best, time.perf_counter() - start)
+        with Stopwatch(device) as watch:
+            for _ in range(number):
+                fn(*args)
+        best = min(best, watch.seconds)
     return best / number
+
+
+class Stopwatch:
+    """Seconds taken by a ``with`` block, ``device`` synchronised at both ends.
+
+    One run of long work, such as a whole training: :func:`best_time` times its rounds
+    with this.
+
+    Examples
+    --------
+    >>> from mnisttutor.timing import Stopwatch
+    >>> with Stopwatch() as watch:
+    ...     total = sum(range(1000))
+    >>> watch.seconds > 0
+    True
+    """
+
+    def __init__(self, device: torch.device | str | None = None):
+        self.device = device
+        self.seconds = float("nan")  # until the block ends
+
+    def __enter__(self) -> Stopwatch:
+        synchronize(self.device)
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        synchronize(self.device)
+        self.seconds = time.perf_counter() - self._start

@@ -119,7 +119,12 @@ def test_the_gpu_script_dry_run_writes_what_the_pages_read(run_script, tmp_path)
     record = json.loads((tmp_path / "gpu-cpu.json").read_text())
     assert record["dry_run"] is True
     rows = record["results"]
-    assert {row["benchmark"] for row in rows} == {"training", "per_image_step", "matmul"}
+    assert {row["benchmark"] for row in rows} == {
+        "training",
+        "per_image_step",
+        "matmul",
+        "minibatch",
+    }
     assert all(row["device"] == "cpu" for row in rows)
     (training,) = [row for row in rows if row["benchmark"] == "training"]
     assert training["seconds"] > 0

@@ -68,3 +68,24 @@ def test_nothing_but_the_device_helper_hard_codes_a_backend():
                 if pattern.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_cpu_threads_gives_the_count_back_even_after_an_error():
+    from mnisttutor.device import cpu_threads
+
+    def fail_with_one_thread():
+        with cpu_threads(1):
+            assert torch.get_num_threads() == 1
+            raise RuntimeError("inside")
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError, match="inside"):
+        fail_with_one_thread()
+    assert torch.get_num_threads() == before
+
+
+def test_cpu_threads_refuses_no_threads():
+    from mnisttutor.device import cpu_threads
+
+    with pytest.raises(ValueError, match="at least 1 thread"), cpu_threads(0):
+        pass

@@ -13,7 +13,8 @@ do, so it shows when an accelerator pays off.
 # Accelerators run asynchronously: a call returns before the work is done. So
 # :func:`~mnisttutor.timing.best_time` waits for the device to finish before reading
 # the clock, runs once to warm up, and keeps the best of several rounds. The work it
-# times is ``a @ b``, the matrix product (:pt:`torch.matmul`) of two random
+# times is ``torch.matmul(a, b)`` (also written ``a @ b``), the matrix product of two
+# random
 # ``size x size`` tensors: each of its ``size x size`` results is a sum of ``size``
 # products, and none of those sums waits for another, the kind of work the motorway
 # was built for.
@@ -27,7 +28,8 @@ def seconds_per_matmul(size, device):
     """Seconds for one ``size x size`` matrix product on ``device``, best of 3 rounds."""
     a, b = torch.rand(size, size, device=device), torch.rand(size, size, device=device)
     # about 2**27 multiply-adds a round: many small products, or one big one
-    return best_time(lambda: a @ b, device=device, rounds=3, number=max(1, 2**27 // size**3))
+    calls = max(1, 2**27 // size**3)
+    return best_time(torch.matmul, a, b, device=device, rounds=3, number=calls)
 
 
 # %%
@@ -55,24 +57,46 @@ if len(devices) == 1:
     print("No accelerator here, so only the CPU was measured.")
 
 # %%
+# Recorded on a GPU
+# -----------------
+# The project's benchmarks (``benchmarks/`` in the repository) ran the same products
+# on a GPU, and on all the cores of the same machine's CPU, and wrote the results with
+# the device and the date. :func:`~mnisttutor.results.recorded_rows` reads them back.
+# They were not measured while building this page: they show what the motorway does
+# when it has one.
+
+from mnisttutor.results import RECORDED, recorded_rows
+
+recorded = {}
+for row in recorded_rows(RECORDED, "gpu-cuda.json", benchmark="matmul"):
+    recorded.setdefault(row["recorded"], []).append((row["size"], row["seconds"]))
+for label, points in recorded.items():
+    print(f"recorded on {label}")
+    for size, seconds in points:
+        gflops = 2 * size**3 / seconds / 1e9
+        print(f"  {size:5d} x {size:<5d} {seconds * 1e3:9.3f} ms  {gflops:7.1f} GFLOP/s")
+
+# %%
 # Time and speed against size
 # ---------------------------
-# Left, the time per product; right, the speed. Small products are dominated by fixed
-# costs (on a GPU, launching the work), so speed grows with size until the hardware is
-# busy.
+# Above, the time per product; below, the speed: solid lines measured while building
+# this page, dashed ones recorded. Small products are dominated by fixed costs (on a
+# GPU, handing the work over), so speed grows with size until the hardware is busy.
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-for device, times in results.items():
-    times = np.array(times)
-    left.loglog(sizes, times * 1e3, "o-", label=device.type)
-    right.semilogx(sizes, 2 * np.array(sizes) ** 3 / times / 1e9, "o-", label=device.type)
-left.set(xlabel="matrix size", ylabel="ms per product", title="Time")
-right.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
-for ax in (left, right):
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 8), sharex=True, layout="constrained")
+lines = {f"{describe_device(d)} (this build)": list(zip(sizes, results[d])) for d in devices}
+lines.update({f"{label} (recorded)": points for label, points in recorded.items()})
+for label, points in lines.items():
+    size, seconds = (np.array(column) for column in zip(*points))
+    style = "s--" if label.endswith("(recorded)") else "o-"
+    top.loglog(size, seconds * 1e3, style, label=label)
+    bottom.semilogx(size, 2 * size**3 / seconds / 1e9, style, label=label)
+top.set(ylabel="ms per product", title="Time")
+bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
+for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")
-    ax.legend()
-fig.tight_layout()
+fig.legend(*top.get_legend_handles_labels(), fontsize=8, loc="outside lower center")
 plt.show()

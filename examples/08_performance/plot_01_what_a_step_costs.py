@@ -11,20 +11,21 @@ times where that time goes: reading an image, and each part of one training step
 # What this page ran on
 # ---------------------
 # Each timing below was measured while this page was built, on these devices. The
-# steps run on one CPU thread: a step on one image is a chain of tiny operations, and
-# threads waiting for each other cost more than they save (section 6 does the same).
+# timings run on one CPU thread (:func:`~mnisttutor.device.cpu_threads`): a step on one
+# image is a chain of tiny operations, and threads waiting for each other cost more
+# than they save (section 6 does the same).
 
 import torch
 
 from mnisttutor import best_device, describe_device
+from mnisttutor.device import cpu_threads
 
-threads = torch.get_num_threads()  # given back at the end of the page
-torch.set_num_threads(1)
 devices = [torch.device("cpu")]
 if best_device().type != "cpu":
     devices.append(best_device())
-for device in devices:
-    print(describe_device(device))
+with cpu_threads(1):
+    for device in devices:
+        print(describe_device(device))
 if len(devices) == 1:
     print("No accelerator on the machine that built this page: only the CPU was measured.")
 
@@ -33,18 +34,19 @@ if len(devices) == 1:
 # ------------------
 # The original tutorial's dataset kept the CSV as a pandas table and, for every image
 # it was asked for, picked the row out with ``.iloc`` and made new tensors. Here is its
-# ``__getitem__``, kept in :class:`mnisttutor.profiling.OriginalMnistDataset`: as
-# published, except for the ``with`` block that silences, for that one line only, a
-# warning the original ignored. The package's
-# :class:`~mnisttutor.MnistDataset` converts the whole file to tensors once, so an
-# item is just a look-up.
-
-import inspect
+# ``__getitem__``, the method that ``dataset[index]`` calls, kept in
+# :class:`mnisttutor.profiling.OriginalMnistDataset`: as published, except for the
+# ``with`` block that silences, for that one line only, a warning the original ignored.
+#
+# .. literalinclude:: /../mnisttutor/profiling.py
+#    :pyobject: OriginalMnistDataset.__getitem__
+#
+# The package's :class:`~mnisttutor.MnistDataset` converts the whole file to tensors
+# once, so an item is just a look-up.
 
 from mnisttutor import MnistDataset, fetch_mnist_csv
 from mnisttutor.profiling import OriginalMnistDataset
 
-print(inspect.getsource(OriginalMnistDataset.__getitem__))
 train_csv, test_csv = fetch_mnist_csv()
 mnist_dataset = MnistDataset(train_csv)
 original_dataset = OriginalMnistDataset(train_csv)
@@ -52,13 +54,15 @@ original_dataset = OriginalMnistDataset(train_csv)
 # %%
 # Reading one image
 # -----------------
-# :func:`~mnisttutor.timing.best_time` reads the same image many times each way and
-# keeps the best of three rounds.
+# :func:`~mnisttutor.timing.best_time` reads image 123 many times each way, calling
+# each dataset's ``__getitem__`` as ``dataset[123]`` does, and keeps the best of three
+# rounds.
 
 from mnisttutor.timing import best_time
 
-pandas_us = best_time(lambda: original_dataset[123], rounds=3, number=1000) * 1e6
-tensor_us = best_time(lambda: mnist_dataset[123], rounds=3, number=1000) * 1e6
+with cpu_threads(1):
+    pandas_us = best_time(original_dataset.__getitem__, 123, rounds=3, number=1000) * 1e6
+    tensor_us = best_time(mnist_dataset.__getitem__, 123, rounds=3, number=1000) * 1e6
 print(f"one image through pandas .iloc:     {pandas_us:7.1f} µs")
 print(f"one image from tensors built once:  {tensor_us:7.1f} µs")
 
@@ -80,11 +84,33 @@ for device in devices:
     torch.manual_seed(0)
     images = mnist_dataset.images[: STEPS + WARMUP].to(device)
     targets = mnist_dataset.targets[: STEPS + WARMUP].to(device)
-    parts[device.type] = time_step_parts(Classifier().to(device), images, targets)
-    print(describe_device(device))
+    with cpu_threads(1):
+        parts[device.type] = time_step_parts(Classifier().to(device), images, targets)
+        print(describe_device(device))
     for part, us in parts[device.type].items():
         print(f"    {part:10} {us:7.1f} µs")
     print(f"    {'total':10} {sum(parts[device.type].values()):7.1f} µs per step")
+
+# %%
+# The same parts, recorded on a GPU
+# ---------------------------------
+# The project's benchmarks (``benchmarks/`` in the repository) timed the same parts on
+# a GPU, one image a step, and wrote them with the device and the date.
+# :func:`~mnisttutor.results.recorded_rows` reads them back; they were not measured
+# while building this page.
+
+from mnisttutor.profiling import STEP_PARTS
+from mnisttutor.results import RECORDED, recorded_rows
+
+recorded = {}
+for row in recorded_rows(RECORDED, "profile-cuda.json"):
+    if row["part"] in STEP_PARTS:
+        recorded.setdefault(row["recorded"], {})[row["part"]] = row["us"]
+for label, timing in recorded.items():
+    print(f"recorded on {label}")
+    for part, us in timing.items():
+        print(f"    {part:10} {us:7.1f} µs")
+    print(f"    {'total':10} {sum(timing.values()):7.1f} µs per step")
 
 # %%
 # The step as a picture
@@ -97,6 +123,9 @@ import matplotlib.pyplot as plt
 rows = {"CPU, original": {"pandas read": pandas_us, **parts["cpu"]}}
 for device in devices:
     rows[f"{device.type.upper()}, tensors"] = parts[device.type]
+for label, timing in recorded.items():
+    name, date = label.rsplit(", ", 1)
+    rows[f"{name}, tensors\n(recorded {date})"] = timing
 colours = {part: f"C{i}" for i, part in enumerate(rows["CPU, original"])}
 fig, ax = plt.subplots(figsize=(9, 1.2 + 0.9 * len(rows)))
 for y, timing in enumerate(rows.values()):
@@ -115,10 +144,13 @@ plt.show()
 # Counting what a step asks for
 # -----------------------------
 # PyTorch's profiler, ``torch.profiler``, records every operator it runs.
-# :func:`~mnisttutor.profiling.operations_per_step` counts them for one step. Only the
-# matrix products do real arithmetic (the multiplications printed below); the rest is
-# bookkeeping that costs a call each. On a GPU, each operator is a separate piece of
-# work launched from the CPU.
+# :func:`~mnisttutor.profiling.operations_per_step` counts them for one step. The names
+# start with ``aten::``, PyTorch's library of operators. Only the matrix products do
+# real arithmetic (the multiplications printed below). Most of the rest is
+# bookkeeping that costs a call each: ``as_strided``, ``view``, ``t``, ``transpose``
+# and ``squeeze`` give the same numbers another shape (transposed, reshaped) without
+# computing anything, and ``resolve_conj`` checks a flag. On a GPU, each operator is a
+# separate piece of work handed over from the CPU.
 
 from mnisttutor.profiling import operations_per_step
 
@@ -133,25 +165,23 @@ for name, count in operations.most_common(6):
 # ------------------------------------------
 # In section 4's picture, a GPU is a motorway with thousands of lanes. A step on one
 # image sends it a few dozen small operators, one after another, each of which has to
-# be launched from the CPU, and a launch costs microseconds whatever its size: the
-# motorway carries one car at a time. The original saw this too: about 2 minutes on a
-# Tesla T4 GPU against about 3 on Colab's CPU. Where this build had an accelerator, the
-# ratio below measures it. A GPU pays off when each operation is big -- many images per
-# step, or a much wider network: see the scaling curve in
-# :doc:`section 7 <../07_gpu_and_scaling/plot_01_training_on_accelerator>` and the
-# mini-batches on :doc:`the next page <plot_02_what_each_change_buys>`.
+# be handed over from the CPU, and a hand-over costs microseconds whatever its size:
+# the motorway carries one car at a time. Section 4's recorded GPU multiplies large
+# matrices many times faster than a CPU, yet in the bars above its step is nowhere
+# near that many times shorter than a CPU's: the time is the hand-overs, not the
+# arithmetic. The original saw this
+# too: about 2 minutes on a Tesla T4 GPU against about 3 on Colab's CPU. The ratios
+# below compare the CPU step measured here with each GPU step. A GPU pays off when
+# each operation is big -- many images per step, or a much wider network: see the
+# scaling curve and the mini-batches in
+# :doc:`section 7 <../07_gpu_and_scaling/plot_01_training_on_accelerator>`.
 
-if len(devices) == 1:
-    print("This build had no accelerator, so no GPU step was measured here.")
-else:
-    accelerator = devices[1].type
-    ratio = sum(parts["cpu"].values()) / sum(parts[accelerator].values())
-    print(f"one step: the CPU took {ratio:.2f}x the accelerator's time")
-
-# %%
-# Giving the threads back
-# -----------------------
-
-torch.set_num_threads(threads)
+cpu_step = sum(parts["cpu"].values())
+for device in devices[1:]:
+    ratio = cpu_step / sum(parts[device.type].values())
+    print(f"one step: this build's CPU took {ratio:.2f}x the time of its {device.type}")
+for label, timing in recorded.items():
+    ratio = cpu_step / sum(timing.values())
+    print(f"one step: this build's CPU took {ratio:.2f}x the time of {label} (recorded)")
 
 # sphinx_gallery_thumbnail_number = 1
