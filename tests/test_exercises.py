@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from mnisttutor import exercises
-from mnisttutor.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, _core
+from mnisttutor.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, _core, _isolation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +49,7 @@ def test_km_error():
     expect(ex.result(3.0, 62.1371, 50.0), INCORRECT, "not how far")
     expect(ex.result(None, 62.1371, 50.0), INCORRECT, "NoneType, not a number")
     expect(ex.result("12", 62.1371, 50.0), INCORRECT, "str, not a number")
-    expect(ex.result(torch.ones(3), 62.1371, 50.0), INCORRECT, "not a number")
+    expect(ex.result(torch.ones(3), 62.1371, 50.0), INCORRECT, "shape (3,)")
     expect(ex.result(torch.tensor(12.1371), 62.1371, 50.0), CORRECT)
 
 
@@ -131,8 +131,13 @@ def test_to_device(monkeypatch):
     expect(ex.result(on_meta, torch.rand(3, 3)), INCORRECT, "on meta and its data on cpu")
     expect(ex.result("model", torch.rand(3)), INCORRECT, "not a PyTorch nn.Module")
     expect(ex.result(nn.Linear(3, 2), [1, 2]), INCORRECT, "not a PyTorch tensor")
+    expect(ex.result(nn.Linear(3, 2), torch.rand(3)), INCORRECT, "shape (3,), not 3 x 3")
+    expect(ex.result(nn.Linear(3, 4), torch.rand(3, 3)), INCORRECT, "nn.Linear(3, 2)")
     monkeypatch.setattr(exercises.basics, "best_device", lambda: torch.device("meta"))
-    expect(ex.result(nn.Linear(3, 2), torch.rand(3)), INCORRECT, "not on this machine's best")
+    expect(ex.result(nn.Linear(3, 2), torch.rand(3, 3)), INCORRECT, "not on this machine's best")
+    # On the meta device values have no storage: .item(), .numpy() and .cpu() fail, as a
+    # forgotten .cpu() would on an accelerator. The check must pass without them.
+    expect(ex.result(nn.Linear(3, 2).to("meta"), torch.rand(3, 3, device="meta")), CORRECT)
 
 
 # --- section 5 -----------------------------------------------------------------------------
@@ -210,7 +215,7 @@ def test_dataset_getitem():
         "include the label column": lambda la, im, t: (la, torch.cat([im[:1], im]), t),
         "shape (28, 28)": lambda la, im, t: (la, im.reshape(28, 28), t),
         "torch.float64": lambda la, im, t: (la, im.double(), t),
-        "not the label": lambda la, im, t: (t, im, t),
+        "the label is a tensor": lambda la, im, t: (t, im, t),
         "not the label in its row": lambda la, im, t: ((la + 1) % 10, im, t),
         "three things": lambda la, im, t: (im, t),
         "returned None": lambda la, im, t: None,
@@ -459,7 +464,7 @@ def test_scoring_loop():
 
 
 def test_code_that_never_ends_is_stopped(monkeypatch):
-    monkeypatch.setattr(_core, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(_isolation, "TIME_LIMIT", 0.3)
 
     def forever(C, mnist_dataset, epochs):
         while True:
@@ -499,8 +504,8 @@ def test_every_exercise_is_described(name):
     assert ex.task
     assert ex.starter
     assert "____" in ex.starter
-    assert f"exercises.{name}.check(" in ex.check_code
-    assert f"exercises.{name}.yours_or_ours(" in ex.carry_on_code
+    assert ex.check_code == f"exercises.{name}.check()"
+    assert ex.carry_on_code.endswith(f" = exercises.{name}.yours_or_ours()")
     assert ex.result(____).status == NOT_ATTEMPTED
 
 
