@@ -267,32 +267,31 @@ class Exercise:
             )
         return Result(status, message)
 
-    def _arguments(self, namespace: dict) -> tuple[tuple, Result | None]:
-        """The reader's names from ``namespace`` (``____`` for those missing), and the
-        Result that says which are missing and why, if any are."""
+    def _arguments(self, namespace: dict) -> tuple[tuple, list[str]]:
+        """The reader's names from ``namespace`` (``____`` for those missing), and which
+        are missing."""
         missing = [n for n in self.names if n not in namespace]
-        args = tuple(namespace.get(n, ____) for n in self.names)
-        if not missing:
-            return args, None
-        last = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
-        why = (
-            f"your cell above raised {describe(last)}; fix it and run both again."
-            if last is not None
-            else "run the cell above first."
-        )
-        return args, Result(INCORRECT, f"{', '.join(missing)} is not defined: {why}")
+        return tuple(namespace.get(n, ____) for n in self.names), missing
 
     def check(self, *args) -> None:
         """Print whether what the reader wrote is right: not attempted, correct or incorrect.
 
         Without arguments, the check reads its names from the caller's globals (the
-        notebook's)."""
-        if not args:
-            args, missing = self._arguments(sys._getframe(1).f_globals)
-            if missing:
-                print(missing)  # noqa: T201 -- a check speaks to the reader
-                return
-        print(self.result(*args))  # noqa: T201
+        notebook's); if the reader's cell raised, so that they are missing or still
+        blank, it says so."""
+        if args:
+            print(self.result(*args))  # noqa: T201 -- a check speaks to the reader
+            return
+        args, missing = self._arguments(sys._getframe(1).f_globals)
+        undefined = f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not defined"
+        raised_above = _new_exception()
+        result = None if missing else self.result(*args)
+        if raised_above is not None and (missing or result.status == NOT_ATTEMPTED):
+            why = f"your cell above raised {describe(raised_above)}; fix it and run both again"
+            result = Result(INCORRECT, f"{undefined}: {why}." if missing else f"{why}.")
+        elif missing:
+            result = Result(INCORRECT, f"{undefined}: run the cell above.")
+        print(result)  # noqa: T201
 
     def hint(self) -> None:
         """Print a hint."""
@@ -315,3 +314,16 @@ class Exercise:
             return args[0] if self.returns == 1 else args[: self.returns]
         print(f"(Carrying on with mnisttutor's answer to {self.name} until yours is correct.)")  # noqa: T201
         return self._reference(*args)
+
+
+_seen = [None]  # the last exception a check has already told the reader about
+
+
+def _new_exception() -> BaseException | None:
+    """The exception the notebook last showed (IPython keeps it in ``sys.last_exc``, or
+    ``sys.last_value`` before Python 3.12), if no check has reported it yet."""
+    last = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+    if last is None or last is _seen[0]:
+        return None
+    _seen[0] = last
+    return last
