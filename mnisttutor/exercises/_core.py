@@ -92,6 +92,8 @@ CLASSIC = (
     ("NameError", "is not defined", "a missing import, or a cell not run yet?"),
     ("RuntimeError", "Expected all tensors to be on the same device",
      "tensors on different devices: move the model and all its data to one device"),
+    ("RuntimeError", "is not on the expected device",
+     "tensors on different devices: move the model and all its data to one device"),
     ("RuntimeError", "shapes cannot be multiplied",
      "a shape mistake: one image is (784,), a batch of N images (N, 784)"),
     ("ValueError", "that is different to the input size",
@@ -108,7 +110,7 @@ def describe(exc: BaseException) -> str:
         text = str(exc).strip()
     except BaseException:
         text = ""
-    detail = _bounded(text.splitlines()[0] if text else "", DETAIL_LIMIT)
+    detail = _bounded(text.splitlines()[0] if text else "", DETAIL_LIMIT).rstrip(".!")
     notes = [note for kind, words, note in CLASSIC if name == kind and words in text]
     return f"{name}{': ' + detail if detail else ''}{' (' + notes[0] + ')' if notes else ''}"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import inspect
 import json
 import os
 import random
@@ -111,7 +112,13 @@ def _in_child(judge: Callable[[], Verdict]) -> Verdict:
         try:
             os.close(read_end)
             _quiet_child()
-            message = json.dumps(judge()).encode()[:VERDICT_BYTES]
+            try:
+                verdict = judge()
+            except (
+                KeyboardInterrupt
+            ):  # raised by the reader's code: the reader's own is the parent's
+                verdict = ("incorrect", "your code raised KeyboardInterrupt.")
+            message = json.dumps(verdict).encode()[:VERDICT_BYTES]
             os.write(write_end, message)
             code = 0
         finally:
@@ -215,7 +222,8 @@ def _saved():
 
 def _put_back(namespace, saved: dict) -> None:
     now = vars(namespace)
-    for name in [n for n in now if n not in saved]:
+    # Submodules imported meanwhile stay: import sets them on their parent only once.
+    for name in [n for n, v in now.items() if n not in saved and not inspect.ismodule(v)]:
         delattr(namespace, name)
     for name, value in saved.items():
         if now.get(name, _put_back) is not value:
