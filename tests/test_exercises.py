@@ -8,9 +8,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import pandas
 import pytest
 import torch
+from test_pages import DATASET_PAGE, NETWORK_PAGE, from_page
 from torch import nn
 
 from mnisttutor import exercises
@@ -143,22 +143,7 @@ def test_to_device(monkeypatch):
 # --- section 5 -----------------------------------------------------------------------------
 
 
-class Dataset(torch.utils.data.Dataset):
-    """The page's class, and a base for the mistakes below."""
-
-    def __init__(self, csv_file):
-        self.data_df = pandas.read_csv(csv_file, header=None)
-
-    def __len__(self):
-        return len(self.data_df)
-
-    def __getitem__(self, index):
-        label = self.data_df.iloc[index, 0]
-        target = torch.zeros(10)
-        target[label] = 1.0
-        pixels = self.data_df.iloc[index, 1:].to_numpy()
-        image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0
-        return label, image_values, target
+Dataset = from_page(DATASET_PAGE, "MnistDataset")  # the page's class, and a base for mistakes
 
 
 def _with_getitem(change):
@@ -229,44 +214,29 @@ def test_dataset_getitem():
 # --- section 6 -----------------------------------------------------------------------------
 
 
-class Network(nn.Module):
-    """The page's class (its train keeps nn.Module's mode switch), and a base for mistakes."""
+Network = from_page(NETWORK_PAGE, "Classifier")  # the page's class, and a base for mistakes
 
-    def __init__(self, hidden=200, lr=0.01, last=nn.Sigmoid):
-        super().__init__()
+
+def _init(hidden=200, lr=0.01, last=nn.Sigmoid):
+    def __init__(self):
+        Network.__init__(self)
         self.model = nn.Sequential(
             nn.Linear(784, hidden), nn.Sigmoid(), nn.Linear(hidden, 10), last()
         )
-        self.loss_function = nn.BCELoss()
         self.optimiser = torch.optim.SGD(self.parameters(), lr=lr)
-        self.counter = 0
-        self.progress = []
 
-    def forward(self, inputs):
-        return self.model(inputs)
-
-    def train(self, inputs=True, targets=None):
-        if targets is None:
-            return super().train(inputs)
-        self.step(inputs, targets)
-
-    def step(self, inputs, targets):
-        outputs = self.forward(inputs)
-        loss = self.loss_function(outputs, targets)
-        self.counter += 1
-        if self.counter % 10 == 0:
-            self.progress.append(loss.item())
-        self.optimiser.zero_grad()
-        loss.backward()
-        self.optimiser.step()
-
-
-def _init(**options):
-    return type("Changed", (Network,), {"__init__": lambda self: Network.__init__(self, **options)})
+    return type("Changed", (Network,), {"__init__": __init__})
 
 
 def _step(fn):
-    return type("Changed", (Network,), {"step": fn})
+    """The page's class with its training step replaced by ``fn(self, inputs, targets)``."""
+
+    def train(self, inputs=True, targets=None):
+        if targets is None:
+            return Network.train(self, inputs)
+        return fn(self, inputs, targets)
+
+    return type("Changed", (Network,), {"train": train})
 
 
 def test_classifier_init():
@@ -375,7 +345,7 @@ def test_classifier_train():
     expect(ex.result(_step(cleared_late)), INCORRECT, "cleared after backward()")
 
     def no_counter(self, inputs, targets):
-        Network.step(self, inputs, targets)
+        Network.train(self, inputs, targets)
         self.counter -= 1
 
     expect(ex.result(_step(no_counter)), INCORRECT, "counter is 0")
@@ -515,3 +485,20 @@ def test_blank_refuses_every_use():
             use()
     assert repr(____) == "____"
     assert "mnisttutor.exercises" in sys.modules
+
+
+def test_the_dataset_fallback_is_the_readers_class_with_the_tutorials_methods(capsys):
+    """Issue 20: a workbook times "this page's class" with the fallback while the blanks
+    are empty. It must be the page's pandas class, not the package's fast one."""
+    blank = _with_len(lambda self: ____)
+    fallback = exercises.dataset_len.yours_or_ours(blank)
+    assert issubclass(fallback, blank)  # the reader's __init__ and plot_image, kept
+    assert not issubclass(fallback, exercises.dataset.MnistDataset)
+    with exercises.dataset.check_csv() as path:
+        ours, page = fallback(path), Dataset(path)
+        assert len(ours) == len(page) == exercises.dataset.CHECK_ROWS
+        for index in (0, 57, 199):
+            (label, image, target), expected = ours[index], page[index]
+            assert label == expected[0]
+            assert torch.equal(image, expected[1])
+            assert torch.equal(target, expected[2])
