@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import warnings
@@ -252,6 +253,7 @@ class Exercise:
         process where possible, so nothing it does reaches the caller's process."""
         if any(is_blank(arg) for arg in args[:1]):
             return self._not_attempted()
+        _warm_up()
         status, message = _isolation.run(lambda: self._judge(args))
         if status == NOT_ATTEMPTED:
             return self._not_attempted()
@@ -329,3 +331,18 @@ def _new_exception() -> BaseException | None:
         return None
     _seen[0] = last
     return last
+
+
+@functools.cache
+def _warm_up() -> None:
+    """Load, once and in this process, what PyTorch loads on first use: its optimisers'
+    first step imports ``torch._dynamo``, some 800 modules (2 s). A child process that
+    loaded them would lose them when it exits, and load them again for every check. The
+    learner's random state is left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        layer = torch.nn.Linear(2, 1)
+        optimiser = torch.optim.SGD(layer.parameters(), lr=0.1)
+        outputs = torch.sigmoid(layer(torch.zeros(2)))
+        torch.nn.functional.binary_cross_entropy(outputs, torch.ones(1)).backward()
+        optimiser.step()
+        optimiser.zero_grad()
