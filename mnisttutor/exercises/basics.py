@@ -194,7 +194,7 @@ autograd_x = Exercise(
 )
 autograd_y = Exercise(
     "autograd_y",
-    "Compute y = (x - 1)(x - 2)(x - 3) from the tensor x.",
+    "Compute y = (x - 1) * (x - 2) * (x - 3) from the tensor x.",
     "y = ____  # x minus 1, times x minus 2, times x minus 3 (Python multiplies with *)",
     ("y", "x"),
     "Write the expression with * between the brackets; x is the tensor.",
