@@ -458,3 +458,24 @@ def test_the_same_verdict_when_run_twice(isolation, name):
         pytest.skip("checked twice in its own tests")
     ex = exercises.EXERCISES[name]
     assert ex.result(answers[name]) == ex.result(answers[name])
+
+
+def test_no_fork_once_an_accelerator_runtime_is_in_use(monkeypatch):
+    """CUDA (and XPU) cannot be used again in a forked child: checks then run in-process."""
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    assert not _isolation.can_fork()
+
+    def no_child(judge):
+        raise AssertionError("forked while CUDA was initialised")
+
+    monkeypatch.setattr(_isolation, "_in_child", no_child)
+    expect(exercises.km_error.result(12.1371, 62.1371, 50.0), CORRECT)
+
+
+def test_the_device_check_moves_no_value_to_the_host(isolation, monkeypatch):
+    """On the meta device every value read (.item(), .numpy(), .cpu()) fails, as a missing
+    .cpu() fails on an accelerator; the check must judge devices and shapes only."""
+    monkeypatch.setattr(exercises.basics, "best_device", lambda: torch.device("meta"))
+    model, a = nn.Linear(3, 2).to("meta"), torch.rand(3, 3, device="meta")
+    expect(exercises.to_device.result(model, a), CORRECT)
+    expect(exercises.to_device.result(model, torch.rand(3, 3)), INCORRECT, "same device")
