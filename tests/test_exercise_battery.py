@@ -479,3 +479,12 @@ def test_the_device_check_moves_no_value_to_the_host(isolation, monkeypatch):
     model, a = nn.Linear(3, 2).to("meta"), torch.rand(3, 3, device="meta")
     expect(exercises.to_device.result(model, a), CORRECT)
     expect(exercises.to_device.result(model, torch.rand(3, 3)), INCORRECT, "same device")
+
+
+def test_a_missing_import_is_named(isolation):
+    def uses_nn(c, km, miles, rate):
+        return nn_not_imported.Linear(1, 1)  # noqa: F821 -- the mistake under test
+
+    expect(exercises.km_update.result(uses_nn), INCORRECT, "NameError")
+    exc = NameError("name 'nn' is not defined", name="nn")
+    assert "a missing import: from torch import nn" in _core.describe(exc)

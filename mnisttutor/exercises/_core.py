@@ -102,6 +102,17 @@ CLASSIC = (
 )  # fmt: skip
 
 
+IMPORTS = {  # names a learner uses before importing them, and the line that imports each
+    "torch": "import torch",
+    "nn": "from torch import nn",
+    "np": "import numpy as np",
+    "numpy": "import numpy",
+    "pandas": "import pandas",
+    "plt": "import matplotlib.pyplot as plt",
+    "Dataset": "from torch.utils.data import Dataset",
+}
+
+
 def describe(exc: BaseException) -> str:
     """``TypeError: first line of its message (the classic mistake it shows)``, bounded.
 
@@ -113,6 +124,9 @@ def describe(exc: BaseException) -> str:
         text = ""
     detail = _bounded(text.splitlines()[0] if text else "", DETAIL_LIMIT).rstrip(".!")
     notes = [note for kind, words, note in CLASSIC if name == kind and words in text]
+    missing = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+    if missing in IMPORTS:
+        notes.insert(0, f"a missing import: {IMPORTS[missing]}")
     return f"{name}{': ' + detail if detail else ''}{' (' + notes[0] + ')' if notes else ''}"
 
 
