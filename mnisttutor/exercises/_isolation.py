@@ -35,7 +35,9 @@ import numpy as np
 import torch
 
 TIME_LIMIT = 10.0  # seconds a check gives the reader's code on its small inputs
-MEMORY_LIMIT = 2 * 2**30  # bytes of address space a check's child may add
+MEMORY_LIMIT = (
+    2 * 2**30
+)  # bytes of address space a check's child may add (Linux: /proc tells the base)
 OUTPUT_LIMIT = 64 * 1024  # characters of the reader's printing a check keeps, then drops
 VERDICT_BYTES = 4096  # the most the parent reads from the child: one pipe buffer's atomic write
 TIMED_OUT = "timed out"
@@ -89,7 +91,8 @@ class _Bounded:
 
 
 def _quiet_child() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent handles the reader's interrupt
+    with contextlib.suppress(ValueError):  # (only the main thread may set handlers)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent handles the reader's interrupt
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # what C code prints goes nowhere
     os.dup2(devnull, 2)
@@ -99,7 +102,7 @@ def _quiet_child() -> None:
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource
 
-        pages = int(open("/proc/self/statm").read().split()[0])  # noqa: PTH123 -- Linux only
+        pages = int(Path("/proc/self/statm").read_text().split()[0])  # Linux only
         limit = pages * os.sysconf("SC_PAGE_SIZE") + MEMORY_LIMIT
         resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
@@ -113,12 +116,13 @@ def _in_child(judge: Callable[[], Verdict]) -> Verdict:
             os.close(read_end)
             _quiet_child()
             try:
-                verdict = judge()
+                status, message = judge()
             except (
                 KeyboardInterrupt
-            ):  # raised by the reader's code: the reader's own is the parent's
-                verdict = ("incorrect", "your code raised KeyboardInterrupt.")
-            message = json.dumps(verdict).encode()[:VERDICT_BYTES]
+            ):  # the reader's code raised it (the reader's own hits the parent)
+                status, message = "incorrect", "your code raised KeyboardInterrupt."
+            # At most 6 bytes a character in JSON: the whole verdict fits in VERDICT_BYTES.
+            message = json.dumps([status, message[: VERDICT_BYTES // 6 - 20]]).encode()
             os.write(write_end, message)
             code = 0
         finally:
