@@ -263,7 +263,7 @@ class Exercise:
     def result(self, *args) -> Result:
         """Check what the reader wrote; returns a :class:`Result`, prints nothing.
 
-        The check runs isolated (see :mod:`mnisttutor.exercises._isolation`): in a child
+        The check runs isolated (see ``mnisttutor.exercises._isolation``): in a child
         process where possible, so nothing it does reaches the caller's process."""
         if any(is_blank(arg) for arg in args[:1]):
             return self._not_attempted()
