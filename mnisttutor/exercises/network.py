@@ -272,16 +272,16 @@ def _check_step(network_class):
 
 
 def _check_records(net, reference) -> None:
-    if getattr(net, "counter", None) != STEPS:
-        raise Incorrect(
-            f"after {STEPS} steps counter is {getattr(net, 'counter', None)}: add 1 each step."
-        )
+    counter = number(getattr(net, "counter", None), "counter", whole=True)
+    if counter != STEPS:
+        raise Incorrect(f"after {STEPS} steps counter is {counter}: add 1 each step.")
     progress = getattr(net, "progress", None)
-    if not isinstance(progress, list) or len(progress) != len(reference.progress):
+    if type(progress) is not list or len(progress) != len(reference.progress):
         raise Incorrect(f"after {STEPS} steps progress should hold the loss of every 10th step.")
     if not all(isinstance(x, numbers.Real) for x in progress):
         raise Incorrect("progress should hold plain numbers: use loss.item().")
-    if not torch.allclose(torch.tensor(progress), torch.tensor(reference.progress), atol=1e-6):
+    progress = [number(x, "a number in progress") for x in progress]
+    if not all(close(x, y) for x, y in zip(progress, reference.progress, strict=True)):
         raise Incorrect("progress holds numbers other than the loss of every 10th step.")
 
 
