@@ -8,13 +8,13 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import pandas
 import pytest
 import torch
+from test_pages import DATASET_PAGE, NETWORK_PAGE, from_page
 from torch import nn
 
 from mnisttutor import exercises
-from mnisttutor.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, _core
+from mnisttutor.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, _core, _isolation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +49,7 @@ def test_km_error():
     expect(ex.result(3.0, 62.1371, 50.0), INCORRECT, "not how far")
     expect(ex.result(None, 62.1371, 50.0), INCORRECT, "NoneType, not a number")
     expect(ex.result("12", 62.1371, 50.0), INCORRECT, "str, not a number")
-    expect(ex.result(torch.ones(3), 62.1371, 50.0), INCORRECT, "not a number")
+    expect(ex.result(torch.ones(3), 62.1371, 50.0), INCORRECT, "shape (3,)")
     expect(ex.result(torch.tensor(12.1371), 62.1371, 50.0), CORRECT)
 
 
@@ -131,29 +131,19 @@ def test_to_device(monkeypatch):
     expect(ex.result(on_meta, torch.rand(3, 3)), INCORRECT, "on meta and its data on cpu")
     expect(ex.result("model", torch.rand(3)), INCORRECT, "not a PyTorch nn.Module")
     expect(ex.result(nn.Linear(3, 2), [1, 2]), INCORRECT, "not a PyTorch tensor")
+    expect(ex.result(nn.Linear(3, 2), torch.rand(3)), INCORRECT, "shape (3,), not 3 x 3")
+    expect(ex.result(nn.Linear(3, 4), torch.rand(3, 3)), INCORRECT, "nn.Linear(3, 2)")
     monkeypatch.setattr(exercises.basics, "best_device", lambda: torch.device("meta"))
-    expect(ex.result(nn.Linear(3, 2), torch.rand(3)), INCORRECT, "not on this machine's best")
+    expect(ex.result(nn.Linear(3, 2), torch.rand(3, 3)), INCORRECT, "not on this machine's best")
+    # On the meta device values have no storage: .item(), .numpy() and .cpu() fail, as a
+    # forgotten .cpu() would on an accelerator. The check must pass without them.
+    expect(ex.result(nn.Linear(3, 2).to("meta"), torch.rand(3, 3, device="meta")), CORRECT)
 
 
 # --- section 5 -----------------------------------------------------------------------------
 
 
-class Dataset(torch.utils.data.Dataset):
-    """The page's class, and a base for the mistakes below."""
-
-    def __init__(self, csv_file):
-        self.data_df = pandas.read_csv(csv_file, header=None)
-
-    def __len__(self):
-        return len(self.data_df)
-
-    def __getitem__(self, index):
-        label = self.data_df.iloc[index, 0]
-        target = torch.zeros(10)
-        target[label] = 1.0
-        pixels = self.data_df.iloc[index, 1:].to_numpy()
-        image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0
-        return label, image_values, target
+Dataset = from_page(DATASET_PAGE, "MnistDataset")  # the page's class, and a base for mistakes
 
 
 def _with_getitem(change):
@@ -210,7 +200,7 @@ def test_dataset_getitem():
         "include the label column": lambda la, im, t: (la, torch.cat([im[:1], im]), t),
         "shape (28, 28)": lambda la, im, t: (la, im.reshape(28, 28), t),
         "torch.float64": lambda la, im, t: (la, im.double(), t),
-        "not the label": lambda la, im, t: (t, im, t),
+        "the label is a tensor": lambda la, im, t: (t, im, t),
         "not the label in its row": lambda la, im, t: ((la + 1) % 10, im, t),
         "three things": lambda la, im, t: (im, t),
         "returned None": lambda la, im, t: None,
@@ -224,44 +214,29 @@ def test_dataset_getitem():
 # --- section 6 -----------------------------------------------------------------------------
 
 
-class Network(nn.Module):
-    """The page's class (its train keeps nn.Module's mode switch), and a base for mistakes."""
+Network = from_page(NETWORK_PAGE, "Classifier")  # the page's class, and a base for mistakes
 
-    def __init__(self, hidden=200, lr=0.01, last=nn.Sigmoid):
-        super().__init__()
+
+def _init(hidden=200, lr=0.01, last=nn.Sigmoid):
+    def __init__(self):
+        Network.__init__(self)
         self.model = nn.Sequential(
             nn.Linear(784, hidden), nn.Sigmoid(), nn.Linear(hidden, 10), last()
         )
-        self.loss_function = nn.BCELoss()
         self.optimiser = torch.optim.SGD(self.parameters(), lr=lr)
-        self.counter = 0
-        self.progress = []
 
-    def forward(self, inputs):
-        return self.model(inputs)
-
-    def train(self, inputs=True, targets=None):
-        if targets is None:
-            return super().train(inputs)
-        self.step(inputs, targets)
-
-    def step(self, inputs, targets):
-        outputs = self.forward(inputs)
-        loss = self.loss_function(outputs, targets)
-        self.counter += 1
-        if self.counter % 10 == 0:
-            self.progress.append(loss.item())
-        self.optimiser.zero_grad()
-        loss.backward()
-        self.optimiser.step()
-
-
-def _init(**options):
-    return type("Changed", (Network,), {"__init__": lambda self: Network.__init__(self, **options)})
+    return type("Changed", (Network,), {"__init__": __init__})
 
 
 def _step(fn):
-    return type("Changed", (Network,), {"step": fn})
+    """The page's class with its training step replaced by ``fn(self, inputs, targets)``."""
+
+    def train(self, inputs=True, targets=None):
+        if targets is None:
+            return Network.train(self, inputs)
+        return fn(self, inputs, targets)
+
+    return type("Changed", (Network,), {"train": train})
 
 
 def test_classifier_init():
@@ -370,7 +345,7 @@ def test_classifier_train():
     expect(ex.result(_step(cleared_late)), INCORRECT, "cleared after backward()")
 
     def no_counter(self, inputs, targets):
-        Network.step(self, inputs, targets)
+        Network.train(self, inputs, targets)
         self.counter -= 1
 
     expect(ex.result(_step(no_counter)), INCORRECT, "counter is 0")
@@ -459,7 +434,7 @@ def test_scoring_loop():
 
 
 def test_code_that_never_ends_is_stopped(monkeypatch):
-    monkeypatch.setattr(_core, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(_isolation, "TIME_LIMIT", 0.3)
 
     def forever(C, mnist_dataset, epochs):
         while True:
@@ -499,8 +474,8 @@ def test_every_exercise_is_described(name):
     assert ex.task
     assert ex.starter
     assert "____" in ex.starter
-    assert f"exercises.{name}.check(" in ex.check_code
-    assert f"exercises.{name}.yours_or_ours(" in ex.carry_on_code
+    assert ex.check_code == f"exercises.{name}.check()"
+    assert ex.carry_on_code.endswith(f" = exercises.{name}.yours_or_ours()")
     assert ex.result(____).status == NOT_ATTEMPTED
 
 
@@ -510,3 +485,20 @@ def test_blank_refuses_every_use():
             use()
     assert repr(____) == "____"
     assert "mnisttutor.exercises" in sys.modules
+
+
+def test_the_dataset_fallback_is_the_readers_class_with_the_tutorials_methods(capsys):
+    """Issue 20: a workbook times "this page's class" with the fallback while the blanks
+    are empty. It must be the page's pandas class, not the package's fast one."""
+    blank = _with_len(lambda self: ____)
+    fallback = exercises.dataset_len.yours_or_ours(blank)
+    assert issubclass(fallback, blank)  # the reader's __init__ and plot_image, kept
+    assert not issubclass(fallback, exercises.dataset.MnistDataset)
+    with exercises.dataset.check_csv() as path:
+        ours, page = fallback(path), Dataset(path)
+        assert len(ours) == len(page) == exercises.dataset.CHECK_ROWS
+        for index in (0, 57, 199):
+            (label, image, target), expected = ours[index], page[index]
+            assert label == expected[0]
+            assert torch.equal(image, expected[1])
+            assert torch.equal(target, expected[2])

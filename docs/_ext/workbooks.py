@@ -11,9 +11,10 @@ where NAME is an exercise in :mod:`mnisttutor.exercises`. From every
 ``<walkthrough>_workbook.ipynb``: the page's own notebook (same first cell, same text),
 with each marked block replaced by the exercise's starter code and a check cell right
 after the top-level statement that holds it (the class or function, or the block
-itself). A check cell runs each exercise's check, then rebinds the reader's name to
-``exercises.NAME.yours_or_ours(...)``, so the cells after it run even while an exercise
-is unfinished.
+itself). A check cell runs each exercise's check, ``exercises.NAME.check()``, which reads
+the reader's names from the notebook (and says so in one sentence when the cell above
+raised and left them undefined), then rebinds them to ``exercises.NAME.yours_or_ours()``,
+so the cells after it run even while an exercise is unfinished or raises.
 
 Sphinx (``setup``): the workbooks are written at ``builder-inited``, before
 sphinx-gallery's own handler, into the gallery folder beside each page's ``.py`` and
@@ -220,6 +221,21 @@ def fill_in_solutions(notebook: dict) -> dict:
             source = _replace_indented(source, exercise.starter, exercise._solution)
         cell["source"] = source
     return solved
+
+
+MISTAKE = "(1 / 0)"  # a wrong answer that raises, for fill_in_mistakes
+
+
+def fill_in_mistakes(notebook: dict, answer: str = MISTAKE) -> dict:
+    """A copy of a workbook with ``answer`` typed into every blank: what a learner's first
+    mistakes look like. The workbook must still run to the end, each check saying what
+    went wrong."""
+    wrong = copy.deepcopy(notebook)
+    for cell in wrong["cells"]:
+        source = _source(cell)
+        if cell["cell_type"] == "code" and source != IMPORTS:
+            cell["source"] = source.replace("____", answer)
+    return wrong
 
 
 def _replace_indented(source: str, old: str, new: str) -> str:

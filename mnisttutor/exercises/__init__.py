@@ -4,14 +4,23 @@ Each exercise is named as in the walkthroughs' ``# workbook: NAME`` markers. In 
 workbook (or anywhere)::
 
     from mnisttutor import exercises
-    exercises.dataset_getitem.check(MnistDataset)   # not attempted / correct / incorrect
+    exercises.dataset_getitem.check()   # not attempted / correct / incorrect
     exercises.dataset_getitem.hint()
     exercises.dataset_getitem.solution()
 
-A check runs the reader's code on a few small inputs (at most a few hundred images, at
-most :data:`~mnisttutor.exercises._core.TIME_LIMIT` seconds) and compares what it does
-with the package's reference, never the code's text, so any correct way of writing it
-passes. ``____`` is the blank of the starter code.
+``check()`` reads the reader's names (here ``MnistDataset``) from the notebook; if the
+cell that defines them raised, it says so in one sentence. ``check(MnistDataset)`` passes
+them explicitly. A check runs the reader's code on a few small inputs (at most a few
+hundred images) and compares what it does with the package's reference, never the
+code's text, so any correct way of writing it passes. ``____`` is the blank of the
+starter code.
+
+A check is isolated from the notebook (``mnisttutor.exercises._isolation``): on
+Linux and macOS it runs in a forked child process that is killed after
+``TIME_LIMIT`` seconds, with bounded memory and
+output, so nothing the reader's code does during a check (reseeding, printing, looping,
+replacing ``torch.nn.BCELoss``) reaches the notebook. Elsewhere, or once an
+accelerator's runtime is in use, it runs in-process with that state saved and put back.
 
 Examples
 --------

@@ -3,29 +3,21 @@ autograd's four steps, and moving a model and its data to a device."""
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import torch
 
 from ..device import best_device
-from ._core import Exercise, Incorrect, NotAttempted, call, is_blank
+from ._core import Exercise, Incorrect, NotAttempted, call, close, is_blank, number, plain_tensor
 
 X_VALUE = 3.5  # section 3's x, as in the original
 
 
 def _number(value, what: str) -> float:
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise Incorrect(f"{what} is a {type(value).__name__}, not a number.")
-    if not math.isfinite(value):
-        raise Incorrect(f"{what} is {value}, not a finite number.")
-    return float(value)
+    return number(value, what)
 
 
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+_close = close
 
 
 # --- section 1 ---------------------------------------------------------------------------
@@ -77,8 +69,7 @@ km_error = Exercise(
     "km_error",
     "Compute error: the true answer minus the machine's output.",
     "error = ____  # the true answer minus the machine's guess",
-    "exercises.km_error.check(error, true_miles, guess)",
-    "error = exercises.km_error.yours_or_ours(error, true_miles, guess)",
+    ("error", "true_miles", "guess"),
     "The error is positive when the guess is too low.",
     "error = true_miles - guess",
     _check_km_error,
@@ -88,8 +79,7 @@ km_update = Exercise(
     "km_update",
     "Return the new c: move it by the learning rate times the error, in units of c.",
     "return ____, error  # the new c, and the error",
-    "exercises.km_update.check(learn)",
-    "learn = exercises.km_update.yours_or_ours(learn)",
+    ("learn",),
     "An error in miles becomes a change in c when you divide it by the km.",
     "return c + learning_rate * error / km, error",
     _check_km_update,
@@ -102,20 +92,31 @@ km_update = Exercise(
 def _tensor(value, what: str) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise Incorrect(f"{what} is a {type(value).__name__}, not a PyTorch tensor.")
+    if type(value) not in (torch.Tensor, torch.nn.Parameter):
+        raise Incorrect(f"{what} is a {type(value).__name__}: give a plain PyTorch tensor.")
     if value.numel() != 1:
         raise Incorrect(f"{what} has shape {tuple(value.shape)}: it should hold one number.")
     return value
+
+
+def _value(tensor: torch.Tensor) -> float:
+    return number(plain_tensor(tensor, "it"), "it")
 
 
 def _check_autograd_x(x):
     x = _tensor(x, "x")
     if not x.is_floating_point():
         raise Incorrect(f"x is a tensor of {x.dtype}: gradients need a floating point tensor.")
-    if not _close(x.item(), X_VALUE):
-        raise Incorrect(f"x is {x.item():g}, not the page's value.")
+    if not _close(_value(x), X_VALUE):
+        raise Incorrect(f"x is {_value(x):g}, not the page's value.")
     if not x.requires_grad:
         raise Incorrect(
             "x was created without requires_grad, so PyTorch records nothing done with it."
+        )
+    if not x.is_leaf:
+        raise Incorrect(
+            "x is not a leaf: it was computed from another tensor (.to(device) does that), "
+            "so backward() leaves its .grad empty; make it with requires_grad=True directly."
         )
 
 
@@ -129,10 +130,19 @@ def _check_autograd_y(y, x):
     expected = (X_VALUE - 1) * (X_VALUE - 2) * (X_VALUE - 3)
     if y.grad_fn is None:
         raise Incorrect("y has no grad_fn: it was not computed from x with gradients on.")
-    if not _close(y.item(), expected):
-        raise Incorrect(f"y is {y.item():g}: check the expression (x - 1)(x - 2)(x - 3).")
-    (grad,) = torch.autograd.grad(y, x, retain_graph=True)
-    if not _close(grad.item(), _slope()):
+    if not _close(_value(y), expected):
+        raise Incorrect(f"y is {_value(y):g}: check the expression (x - 1) * (x - 2) * (x - 3).")
+    try:
+        (grad,) = torch.autograd.grad(y, x, retain_graph=True, allow_unused=True)
+    except RuntimeError as exc:
+        if "second time" in str(exc):
+            raise Incorrect(
+                "y's graph was freed by backward(): run the y cell again to compute a new y."
+            ) from None
+        raise
+    if grad is None:
+        raise Incorrect("y was computed from an older x: run the x cell, then the y cell, again.")
+    if not _close(_value(grad), _slope()):
         raise Incorrect("y has the right value but was not computed from x alone.")
 
 
@@ -144,19 +154,20 @@ def _check_autograd_backward(x, y=None):
     _check_autograd_x(x)
     if x.grad is None:
         raise NotAttempted
-    grad = x.grad.item()
+    grad = number(plain_tensor(x.grad, "x.grad"), "x.grad")
     if _close(grad, 2 * _slope()):
         raise Incorrect(
-            "x.grad is twice the gradient: backward() was called twice, and gradients add up."
+            "x.grad is twice the gradient: backward() was called twice, and gradients add up; "
+            "run the x and y cells again, then backward() once."
         )
     if not _close(grad, _slope()):
         raise Incorrect(f"x.grad is {grad:g}: call backward() on y, once.")
 
 
 def _check_autograd_grad(gradient):
-    gradient = _number(gradient, "gradient") if gradient is not None else None
     if gradient is None:
         raise Incorrect("gradient is None: x.grad is empty until y.backward() has run.")
+    gradient = _number(gradient, "gradient")
     if _close(gradient, X_VALUE):
         raise Incorrect("gradient is x itself, not x's gradient.")
     if _close(gradient, (X_VALUE - 1) * (X_VALUE - 2) * (X_VALUE - 3)):
@@ -175,8 +186,7 @@ autograd_x = Exercise(
     "autograd_x",
     "Make x, a tensor holding 3.5, with gradients on.",
     "x = ____  # a tensor holding 3.5 that PyTorch records operations on",
-    "exercises.autograd_x.check(x)",
-    "x = exercises.autograd_x.yours_or_ours(x)",
+    ("x",),
     "torch.tensor takes a keyword that switches on gradient tracking.",
     "x = torch.tensor(3.5, requires_grad=True)",
     _check_autograd_x,
@@ -184,10 +194,9 @@ autograd_x = Exercise(
 )
 autograd_y = Exercise(
     "autograd_y",
-    "Compute y = (x - 1)(x - 2)(x - 3) from the tensor x.",
-    "y = ____  # (x - 1)(x - 2)(x - 3), from the tensor x",
-    "exercises.autograd_y.check(y, x)",
-    "y = exercises.autograd_y.yours_or_ours(y, x)",
+    "Compute y = (x - 1) * (x - 2) * (x - 3) from the tensor x.",
+    "y = ____  # x minus 1, times x minus 2, times x minus 3 (Python multiplies with *)",
+    ("y", "x"),
     "Write the expression with * between the brackets; x is the tensor.",
     "y = (x - 1) * (x - 2) * (x - 3)",
     _check_autograd_y,
@@ -197,8 +206,7 @@ autograd_backward = Exercise(
     "autograd_backward",
     "Ask PyTorch for dy/dx: run the graph backwards from y.",
     "____  # run y's graph backwards, so PyTorch fills x.grad",
-    "exercises.autograd_backward.check(x)",
-    "x = exercises.autograd_backward.yours_or_ours(x, y)",
+    ("x", "y"),
     "Every tensor with a grad_fn has a method that works out the gradients behind it.",
     "y.backward()",
     _check_autograd_backward,
@@ -208,8 +216,7 @@ autograd_grad = Exercise(
     "autograd_grad",
     "Read the gradient dy/dx that backward() stored.",
     "gradient = ____  # the gradient PyTorch stored for x",
-    "exercises.autograd_grad.check(gradient)",
-    "gradient = exercises.autograd_grad.yours_or_ours(gradient)",
+    ("gradient",),
     "backward() stores the gradient in an attribute of x.",
     "gradient = x.grad",
     _check_autograd_grad,
@@ -224,8 +231,10 @@ def _check_to_device(model, data):
         raise Incorrect(f"model is a {type(model).__name__}, not a PyTorch nn.Module.")
     if is_blank(data):
         raise NotAttempted
-    if not isinstance(data, torch.Tensor):
-        raise Incorrect(f"the data is a {type(data).__name__}, not a PyTorch tensor.")
+    if type(data) is not torch.Tensor:
+        raise Incorrect(f"a is a {type(data).__name__}, not a PyTorch tensor.")
+    if tuple(data.shape) != (3, 3):
+        raise Incorrect(f"a has shape {tuple(data.shape)}, not 3 x 3.")
     devices = {p.device for p in model.parameters()}
     if len(devices) != 1:
         raise Incorrect(f"the model's weights are spread over {sorted(map(str, devices))}.")
@@ -238,20 +247,22 @@ def _check_to_device(model, data):
     best = best_device()
     if model_device.type != best.type:
         raise Incorrect(f"model and data are on {model_device}, not on this machine's best device.")
+    # Only shapes and devices are judged: no value crosses to the host.
+    outputs = call("model(a)", model, data)
+    if type(outputs) is not torch.Tensor or outputs.device != model_device:
+        raise Incorrect("model(a) does not give a tensor on the model's device.")
+    if tuple(outputs.shape) != (3, 2):
+        raise Incorrect("model is not a layer of 3 inputs and 2 outputs: nn.Linear(3, 2).")
 
 
 to_device = Exercise(
     "to_device",
     "Put the model and its data on device, the best device of this machine.",
     "a = ____  # a 3 x 3 tensor of random numbers, on device\n"
-    "b = torch.ones(3).to(device)\n"
-    "model = ____  # nn.Linear(3, 2), moved to device",
-    "exercises.to_device.check(model, a)",
-    "model, a = exercises.to_device.yours_or_ours(model, a)",
+    "model = ____  # torch.nn.Linear(3, 2), moved to device",
+    ("model", "a"),
     "Tensor factories take a device= keyword; models and tensors have a .to() method.",
-    "a = torch.rand(3, 3, device=device)\n"
-    "b = torch.ones(3).to(device)\n"
-    "model = torch.nn.Linear(3, 2).to(device)",
+    "a = torch.rand(3, 3, device=device)\nmodel = torch.nn.Linear(3, 2).to(device)",
     _check_to_device,
     lambda model, data: (
         torch.nn.Linear(3, 2).to(best_device()),

@@ -2,41 +2,55 @@
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import functools
-import numbers
-import shutil
+import io
 import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas
 import torch
+from torch.utils.data import Dataset
 
 from ..classifier import IMAGE_PIXELS, NUM_CLASSES
 from ..dataset import MnistDataset
-from ._core import Exercise, Incorrect, NotAttempted, call, is_blank
+from ._core import Exercise, Incorrect, NotAttempted, call, is_blank, number, plain_tensor
 
 CHECK_ROWS = 200  # images in the check's own small CSV: enough to catch a mistake, fast
 CHECKED_ITEMS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 57, 123, CHECK_ROWS - 1)
 
 
 @functools.cache
-def check_csv(labels: tuple[int, ...] | None = None, seed: int = 0) -> Path:
-    """A small CSV in the tutorial's format (a label, then 784 pixels 0-255) for the checks.
-
-    Its pixels are random, with every label 0-9 and the extremes 0 and 255 present. Pass
-    ``labels`` (``CHECK_ROWS`` of them) to choose the labels.
-    """
+def _csv_bytes(labels: tuple[int, ...] | None = None, seed: int = 0) -> bytes:
     rng = np.random.default_rng(seed)
     pixels = rng.integers(0, 256, size=(CHECK_ROWS, IMAGE_PIXELS))
     pixels[:, 0], pixels[:, 1] = 0, 255
     if labels is None:
         labels = np.arange(CHECK_ROWS) * 7 % NUM_CLASSES  # every digit, not in order
-    folder = Path(tempfile.mkdtemp(prefix="mnisttutor-check-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    path = folder / "check.csv"
-    np.savetxt(path, np.column_stack([labels, pixels]), fmt="%d", delimiter=",")
-    return path
+    text = io.StringIO()
+    np.savetxt(text, np.column_stack([labels, pixels]), fmt="%d", delimiter=",")
+    return text.getvalue().encode()
+
+
+@contextlib.contextmanager
+def check_csv(labels: tuple[int, ...] | None = None, seed: int = 0):
+    """A small CSV in the tutorial's format (a label, then 784 pixels 0-255) for the checks.
+
+    Its pixels are random, with every label 0-9 and the extremes 0 and 255 present. Pass
+    ``labels`` (``CHECK_ROWS`` of them) to choose the labels. Each check gets a fresh
+    file, removed afterwards: a reader's class that writes to it harms no later check.
+    """
+    with tempfile.TemporaryDirectory(prefix="mnisttutor-check-") as folder:
+        path = Path(folder) / "check.csv"
+        path.write_bytes(_csv_bytes(labels, seed))
+        yield path
+
+
+def check_dataset(labels: tuple[int, ...] | None = None) -> MnistDataset:
+    """The package's dataset of the check's CSV (read whole when made)."""
+    with check_csv(labels) as path:
+        return MnistDataset(path)
 
 
 def _make(dataset_class, path):
@@ -46,14 +60,16 @@ def _make(dataset_class, path):
 
 
 def _check_len(dataset_class):
-    dataset = _make(dataset_class, check_csv())
-    n = call("__len__", dataset.__len__)
+    with check_csv() as path:
+        dataset = _make(dataset_class, path)
+        n = call("__len__", dataset.__len__)
     if is_blank(n):
         raise NotAttempted
     if n is None:
         raise Incorrect("__len__ returned None: it must return the number of images.")
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+    if isinstance(n, float) or (isinstance(n, torch.Tensor) and n.is_floating_point()):
         raise Incorrect(f"__len__ returned a {type(n).__name__}, not a whole number.")
+    n = number(n, "__len__'s answer", whole=True)
     if n == IMAGE_PIXELS + 1:
         raise Incorrect("__len__ counts the columns (label and pixels), not the rows (images).")
     if n == CHECK_ROWS - 1:
@@ -62,26 +78,35 @@ def _check_len(dataset_class):
         raise Incorrect(f"__len__ returned {n} for a file of {CHECK_ROWS} images.")
 
 
-def _check_image(image, reference: torch.Tensor) -> None:
-    if isinstance(image, np.ndarray):
-        raise Incorrect("the image values are a numpy array: make them a PyTorch tensor.")
-    if not isinstance(image, torch.Tensor):
-        raise Incorrect(f"the image values are a {type(image).__name__}, not a PyTorch tensor.")
+def _check_image(image, reference: torch.Tensor) -> torch.Tensor:
+    image = plain_tensor(image, "the image values")
     if image.shape == (IMAGE_PIXELS + 1,):
         raise Incorrect("the image values have 785 numbers: they include the label column.")
+    if image.shape == (1, IMAGE_PIXELS):
+        raise Incorrect(
+            "the image values have shape (1, 784): one image is a flat row of 784 numbers, "
+            "shape (784,); drop the extra dimension."
+        )
     if image.shape != reference.shape:
         raise Incorrect(f"the image values have shape {tuple(image.shape)}, not (784,).")
     if image.dtype != torch.float32:
         raise Incorrect(f"the image values are {image.dtype}: the network works in float32.")
+    if not torch.isfinite(image).all():
+        raise Incorrect("the image values hold NaN or infinity.")
     if image.max() > 1:
         raise Incorrect("the pixel values are not scaled to 0-1: they still go up to 255.")
     if not torch.allclose(image, reference, atol=1e-6):
         raise Incorrect("the image values are not the row's pixels divided by 255.")
+    return image.clone()
 
 
-def _check_target(target, label: int) -> None:
-    if not isinstance(target, torch.Tensor):
-        raise Incorrect(f"the target is a {type(target).__name__}, not a PyTorch tensor.")
+def _check_target(target, label: int) -> torch.Tensor:
+    target = plain_tensor(target, "the target")
+    if target.shape == (1, NUM_CLASSES):
+        raise Incorrect(
+            "the target has shape (1, 10): for one image it is 10 numbers, shape (10,), "
+            "like the network's outputs."
+        )
     if target.shape != (NUM_CLASSES,):
         raise Incorrect(
             f"the target has shape {tuple(target.shape)}: it must match the network's 10 "
@@ -89,6 +114,11 @@ def _check_target(target, label: int) -> None:
         )
     if not target.is_floating_point():
         raise Incorrect(f"the target is {target.dtype}: BCELoss needs floating point numbers.")
+    if target.dtype != torch.float32:
+        raise Incorrect(
+            f"the target is {target.dtype}: the network's outputs are float32, and BCELoss "
+            "needs the target in the same type."
+        )
     if sorted(target.tolist()) != [0.0] * (NUM_CLASSES - 1) + [1.0]:
         raise Incorrect("the target should be all zeros but for a single 1.")
     if int(target.argmax()) != label:
@@ -96,54 +126,103 @@ def _check_target(target, label: int) -> None:
             f"the one-hot 1 is at the wrong index: at {int(target.argmax())} for an image "
             f"labelled {label}."
         )
+    return target.clone()
 
 
-def _check_item(item, expected) -> None:
+def _label(label) -> int:
+    if isinstance(label, float | np.floating) or (
+        isinstance(label, torch.Tensor) and label.is_floating_point()
+    ):
+        raise Incorrect(f"the label is a {type(label).__name__}: labels are whole numbers.")
+    try:
+        return number(label, "the label", whole=True)
+    except Incorrect:
+        raise Incorrect(
+            f"the first thing returned is a {type(label).__name__}, not the label."
+        ) from None
+
+
+def _check_item(item, expected) -> tuple:
     if is_blank(item):
         raise NotAttempted
-    if not isinstance(item, tuple | list) or len(item) != 3:
+    if type(item) not in (tuple, list) or len(item) != 3:
         raise Incorrect(
             "__getitem__ must return three things, the label, the image values and the "
             f"target; it returned {type(item).__name__ if item is not None else 'None'}."
         )
     label, image, target = item
-    if isinstance(label, torch.Tensor) and label.numel() == 1:
-        label = label.item()
-    if not isinstance(label, numbers.Integral) or isinstance(label, bool):
-        raise Incorrect(f"the first thing returned is a {type(label).__name__}, not the label.")
-    if int(label) != expected[0]:
+    if is_blank(label) or is_blank(image) or is_blank(target):
+        raise NotAttempted
+    label = _label(label)
+    if label != expected[0]:
         raise Incorrect(f"item {expected[3]} has label {label}, not the label in its row.")
-    _check_image(image, expected[1])
-    _check_target(target, expected[0])
+    return label, _check_image(image, expected[1]), _check_target(target, expected[0])
 
 
 def _check_getitem(dataset_class):
-    path = check_csv()
-    dataset, reference = _make(dataset_class, path), MnistDataset(path)
-    for index in CHECKED_ITEMS:
-        item = call(f"__getitem__({index})", dataset.__getitem__, index)
-        _check_item(item, (*reference[index], index))
+    with check_csv() as path:
+        dataset, reference = _make(dataset_class, path), MnistDataset(path)
+        first = {}
+        for index in CHECKED_ITEMS:
+            item = call(f"__getitem__({index})", dataset.__getitem__, index)
+            first[index] = _check_item(item, (*reference[index], index))
+        for index in CHECKED_ITEMS:  # a second read: the same item, untouched by the first
+            item = call(f"__getitem__({index})", dataset.__getitem__, index)
+            try:
+                _check_item(item, (*reference[index], index))
+            except Incorrect as exc:
+                raise Incorrect(
+                    f"item {index} changed between two reads: the second time, {exc}"
+                ) from None
+
+
+# The tutorial's two methods, as its page has them (tests/test_exercises.py holds them to
+# the page): the fallback class keeps the reader's __init__ and plot_image, and serves
+# items through pandas as the page's class does, so timings of it are the page's.
+def _tutorial_len(self):
+    return len(self.data_df)
+
+
+def _tutorial_getitem(self, index):
+    label = self.data_df.iloc[index, 0]
+    target = torch.zeros(10)
+    target[label] = 1.0
+    pixels = self.data_df.iloc[index, 1:].to_numpy()
+    image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0
+    return label, image_values, target
+
+
+class _TutorialDataset(Dataset):
+    def __init__(self, csv_file):
+        self.data_df = pandas.read_csv(csv_file, header=None)
+
+
+def _tutorial_dataset(dataset_class):
+    """The reader's class with the tutorial's ``__len__`` and ``__getitem__``."""
+    base = dataset_class if isinstance(dataset_class, type) else _TutorialDataset
+    methods = {"__len__": _tutorial_len, "__getitem__": _tutorial_getitem}
+    return type(getattr(base, "__name__", "MnistDataset"), (base,), methods)
 
 
 dataset_len = Exercise(
     "dataset_len",
     "Write __len__: the number of images in the CSV.",
     "return ____  # how many images: one per row of the table",
-    "exercises.dataset_len.check(MnistDataset)",
-    "MnistDataset = exercises.dataset_len.yours_or_ours(MnistDataset)",
+    ("MnistDataset",),
     "The table self.data_df has one row per image; Python's len() counts rows.",
     "return len(self.data_df)",
     _check_len,
-    lambda dataset_class: MnistDataset,
+    _tutorial_dataset,
 )
 dataset_getitem = Exercise(
     "dataset_getitem",
     "Write __getitem__: the label, the pixels scaled to 0-1, and the one-hot target.",
     "label = ____  # column 0 of row `index`\n"
-    "target = ____  # 10 zeros, with a 1.0 at index `label`\n"
-    "image_values = ____  # columns 1 to 784 of the row, as a float32 tensor, scaled to 0-1",
-    "exercises.dataset_getitem.check(MnistDataset)",
-    "MnistDataset = exercises.dataset_getitem.yours_or_ours(MnistDataset)",
+    "target = ____  # 10 zeros (float32)\n"
+    "____()  # set target's place `label` to 1.0\n"
+    "pixels = ____  # columns 1 to 784 of row `index`, as a numpy array\n"
+    "image_values = ____  # pixels as a float32 tensor, scaled from 0-255 to 0-1",
+    ("MnistDataset",),
     "self.data_df.iloc[row, column] reads the table; torch.zeros(10) makes the target to "
     "set one place of; pixels run 0-255.",
     "label = self.data_df.iloc[index, 0]\n"
@@ -152,5 +231,5 @@ dataset_getitem = Exercise(
     "pixels = self.data_df.iloc[index, 1:].to_numpy()\n"
     "image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0",
     _check_getitem,
-    lambda dataset_class: MnistDataset,
+    _tutorial_dataset,
 )

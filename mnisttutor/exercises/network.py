@@ -9,9 +9,18 @@ import torch
 from torch import nn
 
 from ..classifier import HIDDEN_NODES, IMAGE_PIXELS, LEARNING_RATE, NUM_CLASSES, Classifier
-from ..dataset import MnistDataset
-from ._core import Exercise, Incorrect, NotAttempted, call, is_blank, raised
-from .dataset import CHECK_ROWS, check_csv
+from ._core import (
+    Exercise,
+    Incorrect,
+    NotAttempted,
+    call,
+    close,
+    describe,
+    is_blank,
+    number,
+    plain_tensor,
+)  # fmt: skip
+from .dataset import CHECK_ROWS, check_dataset
 
 STEPS = 12  # training steps the step check takes: past the first loss record at step 10
 SEED = 0
@@ -64,6 +73,17 @@ def _check_optimiser(net) -> None:
         raise Incorrect(
             f"the optimiser is {type(optimiser).__name__}; the tutorial uses plain SGD."
         )
+    extras = {
+        option: group.get(option)
+        for group in optimiser.param_groups
+        for option in ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
+        if group.get(option)
+    }
+    if extras:
+        raise Incorrect(
+            f"the optimiser is SGD with {', '.join(f'{k}={v}' for k, v in extras.items())}; "
+            "the tutorial uses plain SGD, with only a learning rate."
+        )
     rates = {group["lr"] for group in optimiser.param_groups}
     if rates != {LEARNING_RATE}:
         raise Incorrect(f"the learning rate is {', '.join(map(str, rates))}, not the tutorial's.")
@@ -77,15 +97,29 @@ def _check_optimiser(net) -> None:
 
 def _check_outputs(net) -> None:
     images = torch.rand(5, IMAGE_PIXELS, generator=torch.Generator().manual_seed(SEED)) * 4 - 2
-    outputs = call("forward", net.forward, images[0])
-    if not isinstance(outputs, torch.Tensor) or outputs.shape != (NUM_CLASSES,):
-        got = tuple(outputs.shape) if isinstance(outputs, torch.Tensor) else type(outputs).__name__
+    one = call("forward", net.forward, images[0])
+    if type(one) is not torch.Tensor or one.shape != (NUM_CLASSES,):
+        got = tuple(one.shape) if isinstance(one, torch.Tensor) else type(one).__name__
         raise Incorrect(f"for one image the network gives {got}, not 10 outputs.")
     reference = Classifier()
     with torch.no_grad():
         for mine, theirs in zip(reference.model.parameters(), net.parameters(), strict=True):
-            mine.copy_(theirs)
-        outputs, expected = net.forward(images), reference.forward(images)
+            mine.copy_(plain_tensor(theirs, "a weight"))
+        try:
+            outputs = net.forward(images)
+        except BaseException as exc:
+            raise Incorrect(
+                "forward works on one image but not on a batch of them, shape (5, 784): "
+                f"it raised {describe(exc)}"
+            ) from None
+        expected = reference.forward(images)
+    outputs = plain_tensor(outputs, "the outputs")
+    if outputs.shape != expected.shape:
+        raise Incorrect(
+            f"for a batch of 5 images forward gives shape {tuple(outputs.shape)}, not (5, 10)."
+        )
+    if not torch.isfinite(outputs).all():
+        raise Incorrect("some outputs are NaN or infinite.")
     if outputs.min() < 0 or outputs.max() > 1:
         raise Incorrect(
             "some outputs are outside 0-1: BCELoss needs a sigmoid after the last layer."
@@ -101,8 +135,8 @@ def _check_loss(net) -> None:
     outputs = torch.tensor([0.2, 0.7, 0.9]).repeat(4)[:NUM_CLASSES]
     target = torch.eye(NUM_CLASSES)[3]
     loss = call("loss_function", net.loss_function, outputs, target)
-    expected = nn.functional.binary_cross_entropy(outputs, target)
-    if not isinstance(loss, torch.Tensor) or loss.numel() != 1 or not torch.isclose(loss, expected):
+    expected = nn.functional.binary_cross_entropy(outputs, target).item()
+    if not isinstance(loss, torch.Tensor) or not close(number(loss, "the loss"), expected):
         raise Incorrect(
             "loss_function is not binary cross-entropy (nn.BCELoss), the tutorial's loss."
         )
@@ -146,7 +180,7 @@ def _examples():
 
 
 def _weights(net) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in net.parameters()]
+    return [plain_tensor(p, "a weight").clone() for p in net.parameters()]
 
 
 def _same(a, b) -> bool:
@@ -238,26 +272,26 @@ def _check_step(network_class):
 
 
 def _check_records(net, reference) -> None:
-    if getattr(net, "counter", None) != STEPS:
-        raise Incorrect(
-            f"after {STEPS} steps counter is {getattr(net, 'counter', None)}: add 1 each step."
-        )
+    counter = number(getattr(net, "counter", None), "counter", whole=True)
+    if counter != STEPS:
+        raise Incorrect(f"after {STEPS} steps counter is {counter}: add 1 each step.")
     progress = getattr(net, "progress", None)
-    if not isinstance(progress, list) or len(progress) != len(reference.progress):
+    if type(progress) is not list or len(progress) != len(reference.progress):
         raise Incorrect(f"after {STEPS} steps progress should hold the loss of every 10th step.")
     if not all(isinstance(x, numbers.Real) for x in progress):
         raise Incorrect("progress should hold plain numbers: use loss.item().")
-    if not torch.allclose(torch.tensor(progress), torch.tensor(reference.progress), atol=1e-6):
+    progress = [number(x, "a number in progress") for x in progress]
+    if not all(close(x, y) for x, y in zip(progress, reference.progress, strict=True)):
         raise Incorrect("progress holds numbers other than the loss of every 10th step.")
 
 
 def _eval_note(net) -> str | None:
     try:
         net.eval()
-    except Exception as exc:  # the original's override makes eval() call train(False)
+    except BaseException as exc:
         return (
             f"a note: your train(inputs, targets) hides nn.Module's train(mode), so net.eval() "
-            f"{raised('', exc).args[0].strip()} The page's class shows how to keep both."
+            f"raised {describe(exc)}. The page's class shows how to keep both."
         )
     return None
 
@@ -268,7 +302,7 @@ CHECK_EPOCHS = 2
 def _check_training_loop(train_network):
     if not callable(train_network):
         raise Incorrect(f"train_network is a {type(train_network).__name__}, not a function.")
-    dataset = MnistDataset(check_csv())
+    dataset = check_dataset()
     torch.manual_seed(SEED)
     net, reference = Classifier(), Classifier()
     reference.load_state_dict(net.state_dict())
@@ -293,12 +327,12 @@ def _score_check_data():
     """A dataset and a network that gets exactly SCORE_RIGHT of its CHECK_ROWS images right."""
     torch.manual_seed(SEED)
     net = Classifier()
-    images = MnistDataset(check_csv()).images
+    images = check_dataset().images
     with torch.no_grad():
         answers = net(images).argmax(dim=1)
     wrong = (answers + 1 + torch.arange(CHECK_ROWS) % (NUM_CLASSES - 1)) % NUM_CLASSES
     labels = torch.where(torch.arange(CHECK_ROWS) < SCORE_RIGHT, answers, wrong)
-    return net, MnistDataset(check_csv(tuple(labels.tolist())))
+    return net, check_dataset(tuple(labels.tolist()))
 
 
 def _check_scoring_loop(score_network):
@@ -311,17 +345,16 @@ def _check_scoring_loop(score_network):
         raise Incorrect("scoring changed the network's weights: only ask it, don't train it.")
     if score is None:
         raise Incorrect("score_network returned None: return the fraction of right answers.")
-    if isinstance(score, torch.Tensor) and score.numel() == 1:
-        score = score.item()
-    if isinstance(score, bool) or not isinstance(score, numbers.Real):
-        raise Incorrect(f"score_network returned a {type(score).__name__}, not a number.")
-    if score == SCORE_RIGHT:
+    score = number(score, "score_network's answer")
+    if close(score, SCORE_RIGHT):
         raise Incorrect(
             "score_network returned how many were right: return the fraction, right / all."
         )
-    if abs(score - (CHECK_ROWS - SCORE_RIGHT) / CHECK_ROWS) < 1e-9:
+    if close(score, (CHECK_ROWS - SCORE_RIGHT) / CHECK_ROWS):
         raise Incorrect("score_network counted the wrong answers, not the right ones.")
-    if abs(score - SCORE_RIGHT / CHECK_ROWS) > 1e-9:
+    if close(score, 100 * SCORE_RIGHT / CHECK_ROWS):
+        raise Incorrect("score_network returned a percentage: return the fraction, 0 to 1.")
+    if not close(score, SCORE_RIGHT / CHECK_ROWS):
         raise Incorrect(
             f"score_network returned {score:g}; that is not the share the network got right."
         )
@@ -353,8 +386,7 @@ classifier_init = Exercise(
     "self.model = ____  # nn.Sequential: 784 inputs -> 200 sigmoid nodes -> 10 sigmoid outputs\n"
     "self.loss_function = ____  # binary cross-entropy\n"
     "self.optimiser = ____  # stochastic gradient descent on self.parameters(), lr 0.01",
-    "exercises.classifier_init.check(Classifier)",
-    "Classifier = exercises.classifier_init.yours_or_ours(Classifier)",
+    ("Classifier",),
     "nn.Sequential takes the layers in order: nn.Linear(inputs, outputs) and nn.Sigmoid().",
     "self.model = nn.Sequential(\n"
     "    nn.Linear(784, 200), nn.Sigmoid(), nn.Linear(200, 10), nn.Sigmoid()\n"
@@ -372,9 +404,10 @@ classifier_train = Exercise(
     "self.counter += 1\n"
     "if self.counter % 10 == 0:\n"
     "    self.progress.append(loss.item())\n"
-    "____()  # clear the old gradients, work out the new ones, update the weights",
-    "exercises.classifier_train.check(Classifier)",
-    "Classifier = exercises.classifier_train.yours_or_ours(Classifier)",
+    "____()  # clear the old gradients (the optimiser)\n"
+    "____()  # work out the new gradients, backwards from the loss\n"
+    "____()  # update the weights (the optimiser)",
+    ("Classifier",),
     "The optimiser clears and updates; the loss tensor works out the gradients.",
     "outputs = self.forward(inputs)\n"
     "loss = self.loss_function(outputs, targets)\n"
@@ -390,9 +423,11 @@ classifier_train = Exercise(
 training_loop = Exercise(
     "training_loop",
     "Write the training loop: for each epoch, train C on every item of the dataset.",
-    "____()  # for each epoch: for each (label, image, target) of mnist_dataset, train C",
-    "exercises.training_loop.check(train_network)",
-    "train_network = exercises.training_loop.yours_or_ours(train_network)",
+    "for i in range(____):  # once per epoch\n"
+    '    print("training epoch", i + 1, "of", epochs)\n'
+    "    for label, image_data_tensor, target_tensor in ____:  # every item of the dataset\n"
+    "        ____()  # one training step of C on this image and its target",
+    ("train_network",),
     "Iterating over mnist_dataset gives (label, image_data_tensor, target_tensor) triples.",
     "for i in range(epochs):\n"
     '    print("training epoch", i + 1, "of", epochs)\n'
@@ -404,9 +439,13 @@ training_loop = Exercise(
 scoring_loop = Exercise(
     "scoring_loop",
     "Write the scoring loop: the fraction of test images whose largest output is the label.",
-    "____()  # count the items whose largest output is at the label; return score / items",
-    "exercises.scoring_loop.check(score_network)",
-    "score_network = exercises.scoring_loop.yours_or_ours(score_network)",
+    "score = 0\n"
+    "for label, image_data_tensor, target_tensor in mnist_test_dataset:\n"
+    "    answer = ____  # the network's 10 outputs for this image, as a numpy array\n"
+    "    if ____:  # its largest output is at the label\n"
+    "        score += 1\n"
+    "return ____  # the fraction of test images it got right",
+    ("score_network",),
     "The answer is the index of the largest output: .argmax().",
     "score = 0\n"
     "for label, image_data_tensor, target_tensor in mnist_test_dataset:\n"

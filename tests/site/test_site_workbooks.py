@@ -7,7 +7,10 @@ site the way a reader would and runs it with nbclient in a new virtual environme
 has only Jupyter, so its first cell must install mnisttutor from the site's wheel:
 
 - as shipped, every check says *not attempted* and no cell fails;
-- with the marked solutions filled in, every check says *correct*.
+- with the marked solutions filled in, every check says *correct*;
+- with a wrong answer that raises in every blank (``workbooks.fill_in_mistakes``), it
+  runs to the end: only the learner's cells fail, and every check says *incorrect*
+  and names the error.
 
 Run after ``nox -s docs`` with ``nox -s notebook``. The checks bound their own work (a
 few hundred images each); most of the run time is installing PyTorch and the page's own
@@ -41,7 +44,8 @@ import sys, nbformat
 from nbclient import NotebookClient
 for source, target in zip(sys.argv[1::2], sys.argv[2::2]):
     nb = nbformat.read(source, as_version=4)
-    NotebookClient(nb, timeout=900, kernel_name="python3").execute()
+    mistakes = source.endswith("_mistakes.ipynb")  # its learner's cells raise, by design
+    NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=mistakes).execute()
     nbformat.write(nb, target)
 """
 
@@ -139,12 +143,18 @@ def test_workbooks_run_as_shipped_and_solved(site_dir, site_server, tmp_path):
         solved = shipped.with_name(shipped.stem + "_solved.ipynb")
         notebook = json.loads(shipped.read_text())
         solved.write_text(json.dumps(workbooks.fill_in_solutions(notebook)))
+        mistakes = shipped.with_name(shipped.stem + "_mistakes.ipynb")
+        mistakes.write_text(json.dumps(workbooks.fill_in_mistakes(notebook)))
         expected = sum(
             "".join(c["source"]).count(".check(")
             for c in notebook["cells"]
             if "exercises." in "".join(c["source"])
         )
-        runs += [(shipped, "Not attempted", expected), (solved, "Correct", expected)]
+        runs += [
+            (shipped, "Not attempted", expected),
+            (solved, "Correct", expected),
+            (mistakes, "Incorrect", expected),
+        ]
     python, env = _fresh_python(tmp_path, site)
     run = partial(subprocess.run, env=env, cwd=tmp_path, check=True, timeout=3000)
     arguments = [
@@ -155,3 +165,18 @@ def test_workbooks_run_as_shipped_and_solved(site_dir, site_server, tmp_path):
         checks = _checks(notebook.with_suffix(".out.ipynb"))
         assert len(checks) == expected > 0, (notebook.name, checks)
         assert all(line.startswith(status) for line in checks), (notebook.name, checks)
+        failed = _failed_cells(notebook.with_suffix(".out.ipynb"))
+        if status == "Incorrect":
+            assert all("Error" in line for line in checks), (notebook.name, checks)
+            assert all(workbooks.MISTAKE in code for code in failed), (notebook.name, failed)
+        else:
+            assert not failed, (notebook.name, failed)
+
+
+def _failed_cells(executed: Path) -> list[str]:
+    cells = json.loads(executed.read_text())["cells"]
+    return [
+        "".join(c["source"])
+        for c in cells
+        if c["cell_type"] == "code" and any(o["output_type"] == "error" for o in c["outputs"])
+    ]
