@@ -68,7 +68,7 @@ print(f"after {len(distances)} examples: c = {c:.6f} (truth {KM_TO_MILES})")
 # example, as a percentage of the true answer so that long and short distances compare,
 # on a :term:`log scale`: each gridline up is ten times the one below it, so errors of
 # very different sizes fit on one chart. On that scale the error falls along a straight
-# line: every step removes the same fraction (the learning rate) of what is left.
+# line: every step removes the same fraction (the :term:`learning rate`) of what is left.
 
 import matplotlib.pyplot as plt
 

@@ -3,8 +3,9 @@ A node combines signals
 =======================
 
 Goal: see what a single node of a neural network computes. It multiplies each incoming
-signal by a weight, adds them up, and passes the sum through an *activation function*,
-here the sigmoid, which squashes any number into the range 0 to 1.
+signal by a :term:`weight`, adds them up, and passes the sum through an
+:term:`activation function`, here the :term:`sigmoid`, which squashes any number into
+the range 0 to 1.
 """
 
 # %%

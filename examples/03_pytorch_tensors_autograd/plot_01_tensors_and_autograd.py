@@ -3,7 +3,7 @@ Tensors and automatic gradients
 ===============================
 
 Goal: compute ``y = (x - 1)(x - 2)(x - 3)`` at ``x = 3.5`` with a PyTorch tensor, let
-PyTorch find the gradient ``dy/dx`` for us, check it against the derivative worked out by
+PyTorch find the :term:`gradient` ``dy/dx`` for us, check it against the derivative worked out by
 hand, and look at the computation graph PyTorch recorded to get it.
 """
 

@@ -2,9 +2,9 @@
 Timing a matrix multiplication
 ==============================
 
-Goal: measure how long multiplying two square matrices takes on the CPU and, when there
-is one, on the accelerator, as the matrices grow. This is the work a network's layers
-do, so it shows when an accelerator pays off.
+Goal: measure how long multiplying two square :term:`matrices <matrix>` takes on the
+CPU and, when there is one, on the accelerator, as the matrices grow. This is the work a
+network's layers do, so it shows when an accelerator pays off.
 """
 
 # %%
