@@ -4,7 +4,7 @@ from .classifier import Classifier, evaluate
 from .csvfiles import CsvFiles, fetch_mnist_csv
 from .data import MnistFiles, cache_dir, fetch_mnist
 from .dataset import MnistDataset
-from .device import best_device, default_device, describe_device
+from .device import best_device, cpu_threads, default_device, describe_device
 from .errors import DataNotFoundError, InvalidDataError, MnistTutorError
 from .idx import read_idx
 from .refined import RefinedClassifier
@@ -24,6 +24,7 @@ __all__ = [
     "RefinedClassifier",
     "best_device",
     "cache_dir",
+    "cpu_threads",
     "default_device",
     "describe_device",
     "evaluate",

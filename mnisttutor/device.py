@@ -105,7 +105,7 @@ def cpu_threads(threads: int) -> Iterator[None]:
     Examples
     --------
     >>> import torch
-    >>> from mnisttutor.device import cpu_threads
+    >>> from mnisttutor import cpu_threads
     >>> before = torch.get_num_threads()
     >>> with cpu_threads(1):
     ...     torch.get_num_threads()

@@ -125,10 +125,10 @@ def seconds_per_step(hidden, device):
 # From the tutorial's 200 hidden nodes to 5000: 25 times the weights. Each line gives
 # the time per step, in microseconds (µs, millionths of a second), and how many times
 # the 200-node step that is. The CPU uses one thread
-# (:func:`~mnisttutor.device.cpu_threads`), as in section 6: one image's step is too
+# (:func:`~mnisttutor.cpu_threads`), as in section 6: one image's step is too
 # small to share between cores.
 
-from mnisttutor.device import cpu_threads
+from mnisttutor import cpu_threads
 
 HIDDEN = [200, 500, 1000, 2000, 3000, 5000]
 measured, described = {}, {}

@@ -11,14 +11,13 @@ times where that time goes: reading an image, and each part of one training step
 # What this page ran on
 # ---------------------
 # Each timing below was measured while this page was built, on these devices. The
-# timings run on one CPU thread (:func:`~mnisttutor.device.cpu_threads`): a step on one
+# timings run on one CPU thread (:func:`~mnisttutor.cpu_threads`): a step on one
 # image is a chain of tiny operations, and threads waiting for each other cost more
 # than they save (section 6 does the same).
 
 import torch
 
-from mnisttutor import best_device, describe_device
-from mnisttutor.device import cpu_threads
+from mnisttutor import best_device, cpu_threads, describe_device
 
 devices = [torch.device("cpu")]
 if best_device().type != "cpu":
