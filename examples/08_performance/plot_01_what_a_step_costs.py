@@ -126,7 +126,8 @@ for label, timing in recorded.items():
     name, date = label.rsplit(", ", 1)
     rows[f"{name}, tensors\n(recorded {date})"] = timing
 colours = {part: f"C{i}" for i, part in enumerate(rows["CPU, original"])}
-fig, ax = plt.subplots(figsize=(9, 1.2 + 0.9 * len(rows)))
+# 6.4 inches wide, about the page column, so the text is drawn near the size shown
+fig, ax = plt.subplots(figsize=(6.4, 1.6 + 0.9 * len(rows)))
 for y, timing in enumerate(rows.values()):
     left = 0.0
     for part, us in timing.items():
@@ -135,8 +136,8 @@ for y, timing in enumerate(rows.values()):
 ax.set(yticks=range(len(rows)), yticklabels=list(rows), xlabel="µs per training step")
 ax.set_title("Where one per-image step's time goes")
 ax.invert_yaxis()
-fig.legend(ncols=6, fontsize=8, loc="lower center")  # below the bars, not over them
-fig.tight_layout(rect=(0, 0.12, 1, 1))
+fig.legend(ncols=3, loc="lower center")  # below the bars, not over them
+fig.tight_layout(rect=(0, 0.16, 1, 1))
 plt.show()
 
 # %%
