@@ -9,12 +9,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas
 import torch
-from torch.utils.data import Dataset
 
 from ..classifier import IMAGE_PIXELS, NUM_CLASSES
 from ..dataset import MnistDataset
+from ..profiling import OriginalMnistDataset
 from ._core import Exercise, Incorrect, NotAttempted, call, is_blank, number, plain_tensor
 
 CHECK_ROWS = 200  # images in the check's own small CSV: enough to catch a mistake, fast
@@ -176,31 +175,16 @@ def _check_getitem(dataset_class):
                 ) from None
 
 
-# The tutorial's two methods, as its page has them (tests/test_exercises.py holds them to
-# the page): the fallback class keeps the reader's __init__ and plot_image, and serves
-# items through pandas as the page's class does, so timings of it are the page's.
-def _tutorial_len(self):
-    return len(self.data_df)
-
-
-def _tutorial_getitem(self, index):
-    label = self.data_df.iloc[index, 0]
-    target = torch.zeros(10)
-    target[label] = 1.0
-    pixels = self.data_df.iloc[index, 1:].to_numpy()
-    image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0
-    return label, image_values, target
-
-
-class _TutorialDataset(Dataset):
-    def __init__(self, csv_file):
-        self.data_df = pandas.read_csv(csv_file, header=None)
-
-
+# The fallback class keeps the reader's __init__ and plot_image, and serves items through
+# pandas with the tutorial's own methods, as the page's class does, so timings of it are
+# the page's (tests/test_exercises.py holds its items to the page's).
 def _tutorial_dataset(dataset_class):
     """The reader's class with the tutorial's ``__len__`` and ``__getitem__``."""
-    base = dataset_class if isinstance(dataset_class, type) else _TutorialDataset
-    methods = {"__len__": _tutorial_len, "__getitem__": _tutorial_getitem}
+    base = dataset_class if isinstance(dataset_class, type) else OriginalMnistDataset
+    methods = {
+        "__len__": OriginalMnistDataset.__len__,
+        "__getitem__": OriginalMnistDataset.__getitem__,
+    }
     return type(getattr(base, "__name__", "MnistDataset"), (base,), methods)
 
 
