@@ -30,12 +30,13 @@ import torch
 from mnisttutor import (
     Classifier,
     best_device,
+    cpu_threads,
     evaluate,
     sgd_step,
     train_minibatch,
     train_per_sample,
 )
-from mnisttutor.timing import best_time
+from mnisttutor.timing import Stopwatch, best_time
 
 FULL = {
     "epochs": 3,
@@ -67,19 +68,15 @@ def training_row(device, train, test, epochs: int) -> dict:
     torch.manual_seed(0)
     C = Classifier().to(device)
     data = train.to(device)
-    seconds = best_time(
-        lambda: train_per_sample(C, data, epochs, progress=False),
-        device=device,
-        warmup=0,
-        rounds=1,
-    )
+    with Stopwatch(device) as watch:  # one whole run: nothing to warm up or repeat
+        train_per_sample(C, data, epochs, progress=False)
     train.to("cpu")
     return {
         "benchmark": "training",
         "device": str(device),
         "epochs": epochs,
         "images": len(train),
-        "seconds": round(seconds, 2),
+        "seconds": round(watch.seconds, 2),
         "test_accuracy": round(evaluate(C, test), 4),
     }
 
@@ -180,14 +177,8 @@ def minibatch_row(device, train, test, epochs: int) -> dict:
     train_minibatch(warm, data, 1, batch_size=len(train) // 10, progress=False)
     torch.manual_seed(0)
     C = Classifier(lr=MINIBATCH["lr"]).to(device)
-    seconds = best_time(
-        lambda: train_minibatch(
-            C, data, epochs, batch_size=MINIBATCH["batch_size"], progress=False
-        ),
-        device=device,
-        warmup=0,
-        rounds=1,
-    )
+    with Stopwatch(device) as watch:
+        train_minibatch(C, data, epochs, batch_size=MINIBATCH["batch_size"], progress=False)
     train.to("cpu")
     return {
         "benchmark": "minibatch",
@@ -196,7 +187,7 @@ def minibatch_row(device, train, test, epochs: int) -> dict:
         "images": len(train),
         **MINIBATCH,
         "torch_threads": torch.get_num_threads(),
-        "seconds": round(seconds, 3),
+        "seconds": round(watch.seconds, 3),
         "test_accuracy": round(evaluate(C, test.to(device)), 4),
     }
 
@@ -218,23 +209,22 @@ def main() -> None:
         sys.exit(0)
     else:
         sizes = FULL
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # per-image steps, as section 7 and the other benchmarks
     train, test, _ = common.load_data()
-    rows = [training_row(device, train, test.to(device), sizes["epochs"])]
-    print(rows[-1], flush=True)
-    rows += graph_rows(device, train, sizes["graph_images"])
-    print(*rows[-2:], sep="\n", flush=True)
-    images, targets = train.images[: sizes["steps"]], train.targets[: sizes["steps"]]
-    for d in dict.fromkeys([cpu, device]):
-        curve = scaling.scaling_rows(d, sizes["hidden"], images, targets, sizes["steps"])
-        record = {
-            **common.environment([d]),
-            "steps_timed": sizes["steps"],
-            "rounds": scaling.ROUNDS,
-        }
-        common.write_results(args.output / f"scaling-{d.type}.json", record, curve)
-    torch.set_num_threads(threads)  # matrix products use every core
+    with cpu_threads(1):  # per-image steps, as section 7 and the other benchmarks
+        rows = [training_row(device, train, test.to(device), sizes["epochs"])]
+        print(rows[-1], flush=True)
+        rows += graph_rows(device, train, sizes["graph_images"])
+        print(*rows[-2:], sep="\n", flush=True)
+        images, targets = train.images[: sizes["steps"]], train.targets[: sizes["steps"]]
+        for d in dict.fromkeys([cpu, device]):
+            curve = scaling.scaling_rows(d, sizes["hidden"], images, targets, sizes["steps"])
+            record = {
+                **common.environment([d]),
+                "steps_timed": sizes["steps"],
+                "rounds": scaling.ROUNDS,
+            }
+            common.write_results(args.output / f"scaling-{d.type}.json", record, curve)
+    # Matrix products and mini-batches use every core.
     rows += matmul_rows(cpu, [s for s in sizes["matmul"] if s <= sizes["cpu_matmul_max"]])
     if device != cpu:
         rows += matmul_rows(device, sizes["matmul"])
