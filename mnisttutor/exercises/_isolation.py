@@ -35,9 +35,8 @@ import numpy as np
 import torch
 
 TIME_LIMIT = 10.0  # seconds a check gives the reader's code on its small inputs
-MEMORY_LIMIT = (
-    2 * 2**30
-)  # bytes of address space a check's child may add (Linux: /proc tells the base)
+# Bytes of address space a check's child may add (Linux: /proc tells the base).
+MEMORY_LIMIT = 2 * 2**30
 OUTPUT_LIMIT = 64 * 1024  # characters of the reader's printing a check keeps, then drops
 VERDICT_BYTES = 4096  # the most the parent reads from the child: one pipe buffer's atomic write
 TIMED_OUT = "timed out"
@@ -117,9 +116,8 @@ def _in_child(judge: Callable[[], Verdict]) -> Verdict:
             _quiet_child()
             try:
                 status, message = judge()
-            except (
-                KeyboardInterrupt
-            ):  # the reader's code raised it (the reader's own hits the parent)
+            # The reader's code raised it; the reader's own Ctrl-C reaches the parent.
+            except KeyboardInterrupt:
                 status, message = "incorrect", "your code raised KeyboardInterrupt."
             # At most 6 bytes a character in JSON: the whole verdict fits in VERDICT_BYTES.
             message = json.dumps([status, message[: VERDICT_BYTES // 6 - 20]]).encode()
