@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -352,11 +353,18 @@ def _warm_up() -> None:
     """Load, once and in this process, what PyTorch loads on first use: its optimisers'
     first step imports ``torch._dynamo``, some 800 modules (2 s). A child process that
     loaded them would lose them when it exits, and load them again for every check. The
-    learner's random state is left as it was."""
-    with torch.random.fork_rng(devices=[]):
-        layer = torch.nn.Linear(2, 1)
-        optimiser = torch.optim.SGD(layer.parameters(), lr=0.1)
-        outputs = torch.sigmoid(layer(torch.zeros(2)))
-        torch.nn.functional.binary_cross_entropy(outputs, torch.ones(1)).backward()
-        optimiser.step()
-        optimiser.zero_grad()
+    learner's random state and environment variables are left as they were (importing
+    ``torch._inductor`` sets ``TORCHINDUCTOR_CACHE_DIR``)."""
+    environ = dict(os.environ)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            layer = torch.nn.Linear(2, 1)
+            optimiser = torch.optim.SGD(layer.parameters(), lr=0.1)
+            outputs = torch.sigmoid(layer(torch.zeros(2)))
+            torch.nn.functional.binary_cross_entropy(outputs, torch.ones(1)).backward()
+            optimiser.step()
+            optimiser.zero_grad()
+    finally:
+        for name in os.environ.keys() - environ.keys():
+            del os.environ[name]
+        os.environ.update(environ)
