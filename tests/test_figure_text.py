@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
+import io
 import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,3 +102,74 @@ def test_text_shown_on_a_phone_shrinks_with_its_figure():
     assert figure_text.text_px(10, 3, figure_text.PHONE_COLUMN_PX, dpi=100) == pytest.approx(
         10 / 72 * 100
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The phone rendering
+# ---------------------------------------------------------------------------------------
+
+
+def _pixels(figure) -> np.ndarray:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    buffer.seek(0)
+    return plt.imread(buffer)
+
+
+def _long_labels_chart(layout=None):
+    figure, ax = plt.subplots(figsize=(8, 3.5), layout=layout)
+    ax.barh(["the first of the bars, with a long name", "the second", "third"], [3, 2, 1])
+    ax.set(xlabel="a quantity", title="A chart drawn for a wide column, titled at length")
+    ax.plot([0, 1], [0, 1], label="a legend entry of a few words")
+    ax.legend(loc="lower right")
+    return figure
+
+
+def test_a_phone_rendering_only_where_the_text_would_read_too_small():
+    wide, _ = plt.subplots(figsize=(8, 4))
+    assert figure_text.phone_size(wide, smallest_points=16) is None  # 11 px on a phone
+    width, height = figure_text.phone_size(wide, smallest_points=10)
+    assert height == 4  # a chart keeps its height
+    assert figure_text.text_px(10, width, figure_text.PHONE_COLUMN_PX, 100) == pytest.approx(
+        figure_text.PHONE_TEXT_PX
+    )
+    images, axes = plt.subplots(1, 3, figsize=(9, 3))
+    for ax in axes:
+        ax.imshow(np.eye(3))  # a fixed aspect: the figure shrinks whole
+    width, height = figure_text.phone_size(images, smallest_points=10)
+    assert height / width == pytest.approx(3 / 9)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("layout", [None, "tight_layout", "constrained"])
+def test_resized_lays_the_figure_out_again_and_gives_it_back_as_it_was(layout):
+    figure = _long_labels_chart(layout="constrained" if layout == "constrained" else None)
+    if layout == "tight_layout":
+        figure.tight_layout()  # once, leaving a placeholder engine
+    before = _pixels(figure)
+    engine = figure.get_layout_engine()
+    with figure_text.resized(figure, (5.16, 3.5)):
+        assert tuple(figure.get_size_inches()) == (5.16, 3.5)
+        texts = figure_text.drawn_texts(figure)
+        assert figure_text.text_faults(texts, figure) == []
+        title = next(t.text for t in texts if t.text.startswith("A chart"))
+        assert "\n" in title  # too long for the narrower canvas
+    assert figure.get_layout_engine() is engine
+    assert np.array_equal(_pixels(figure), before)
+    plt.close(figure)
+
+
+def test_wrapped_breaks_long_tick_labels_as_the_formatter_makes_them():
+    figure = _long_labels_chart()
+    figure.set_size_inches(5.16, 3.5)
+    formatter = figure.axes[0].yaxis.get_major_formatter()
+    with figure_text.wrapped(figure):
+        labels = [t.text for t in figure_text.drawn_texts(figure)]
+        assert "the first of the bars, with a\nlong name" in labels
+        assert "the second" in labels
+        legend = next(label for label in labels if label.startswith("a legend entry"))
+        assert legend == "a legend entry of a few words"  # short enough
+    assert "format_ticks" not in vars(formatter)
+    labels = [t.text for t in figure_text.drawn_texts(figure)]
+    assert "the first of the bars, with a long name" in labels
+    plt.close(figure)

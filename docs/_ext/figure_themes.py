@@ -10,9 +10,15 @@ the reader's choice of theme, and on "auto" their ``prefers-color-scheme``.
 The dark rendering is :func:`dark_colours.darken_figure`'s: greys mirrored, white to the
 page's background and black to its text, and the colours that carry meaning kept.
 
-Each figure's ``<img>`` says in ``data-smallest-text-px`` how tall the smallest text the
-figure draws (:mod:`figure_text`) is, in the image's own pixels at 1x, so a browser test
-can hold it against the size the image is shown at.
+Each figure is also drawn for the page it is shown on. The scraper measures the smallest
+text the figure draws (:mod:`figure_text`); where that text would read smaller than the
+page's small print in a 400 px phone's column, it saves the figure once more, light and
+dark, laid out again on a narrower canvas where it reads, and the page offers that
+rendering to narrow screens in a ``<picture>``. Every figure's ``<img>`` (and such a
+phone ``<source>``) says in ``data-smallest-text-px`` how tall its smallest text was
+drawn, in the image's own pixels at 1x, so a browser test can hold it against the size
+the image is shown at. Text that overlaps other text or falls off the canvas, in either
+layout, is a build warning.
 
 Thumbnails follow: after the gallery is generated, each example's thumbnail gets a dark
 twin made from the dark rendering of the same figure, and a transform gives every
@@ -30,17 +36,22 @@ from textwrap import indent
 
 from dark_colours import DARK, dark_colours, darken_figure
 from docutils import nodes
-from figure_text import drawn_texts
+from figure_text import PHONE_MEDIA, drawn_texts, phone_size, resized, text_faults
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
 THUMBNAIL = re.compile(r"(?P<stem>.*/thumb/sphx_glr_(?P<name>.+)_thumb)\.png$")
+PHONE = "_phone"  # before the extension: the rendering laid out for a phone's column
 
 
 def _dark_path(path: PurePosixPath) -> PurePosixPath:
     return path.with_name(f"{path.stem}{DARK}{path.suffix}")
+
+
+def _phone_path(path: PurePosixPath) -> PurePosixPath:
+    return path.with_name(f"{path.stem}{PHONE}{path.suffix}")
 
 
 def record_path(image: Path | PurePosixPath) -> Path:
@@ -73,13 +84,18 @@ def _save(fig, path: PurePosixPath, srcset, gallery_conf, **kwargs) -> dict:
     return paths
 
 
-def _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf) -> list[dict]:
-    """Save ``fig`` light, then dark, each with its record beside it (:func:`record_path`).
+def _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf, where) -> list[dict]:
+    """Save ``fig`` light, then dark; each also laid out for a phone where its text needs it.
 
-    Returns the light and the dark srcset maps.
+    Writes each theme's record beside its image (:func:`record_path`) and warns of text
+    that overlaps or is cut off. Returns the light and the dark srcset maps of the figure
+    as drawn.
     """
+    from sphinx_gallery.scrapers import _get_srcset_st
+
     srcset, dpi = gallery_conf["image_srcset"], _dpi(fig, kwargs)
-    smallest = min((text.points for text in drawn_texts(fig)), default=None)
+    smallest = _smallest_text(fig, where)
+    phone = phone_size(fig, smallest, dpi) if smallest is not None else None
     saved, save_kwargs = [], light_kwargs
     for path in (light_path, _dark_path(light_path)):
         if path != light_path:
@@ -88,8 +104,25 @@ def _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf) -> list[di
             save_kwargs = {**kwargs, **colours}
         saved.append(_save(fig, path, srcset, gallery_conf, **save_kwargs))
         record = {} if smallest is None else {"smallest_text_px": round(smallest * dpi / 72, 2)}
+        if phone:
+            with resized(fig, phone):
+                phone_smallest = _smallest_text(fig, f"{where} (laid out for a phone)")
+                phone_paths = _save(fig, _phone_path(path), srcset, gallery_conf, **save_kwargs)
+            record["phone"] = {
+                "media": PHONE_MEDIA,
+                "srcset": _get_srcset_st(gallery_conf["src_dir"], phone_paths),
+                "smallest_text_px": round(phone_smallest * dpi / 72, 2),
+            }
         record_path(path).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return saved
+
+
+def _smallest_text(fig, where: str) -> float | None:
+    """The size in points of the smallest text drawing ``fig`` shows; warns of text faults."""
+    texts = drawn_texts(fig)
+    for fault in text_faults(texts, fig):
+        logger.warning(f"{where}: {fault}", type="figure_themes", subtype="text")
+    return min((text.points for text in texts), default=None)
 
 
 def scrape(block, block_vars, gallery_conf, **kwargs) -> str:
@@ -127,7 +160,8 @@ def scrape(block, block_vars, gallery_conf, **kwargs) -> str:
                 if to_rgba(colour) != to_rgba(matplotlib.rcParams[f"figure.{attr}"]):
                     light_kwargs.setdefault(attr, colour)
             titles = _matplotlib_fig_titles(fig)
-            saved = _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf)
+            where = f"{block_vars.get('src_file', 'an example')}, figure {light_path.stem[-3:]}"
+            saved = _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf, where)
             pair = [
                 figure_rst(
                     [paths[0]], gallery_conf["src_dir"], titles, srcsetpaths=[paths]
@@ -230,15 +264,16 @@ class DarkThumbnails(SphinxTransform):
 
 
 def visit_image_sg(self, node) -> None:
-    """sphinx-gallery's HTML for its ``image-sg`` node, with every class it was given
-    and the size of its smallest text.
+    """sphinx-gallery's HTML for its ``image-sg`` node, with every class it was given,
+    the size of its smallest text, and its phone rendering where it has one.
 
     sphinx-gallery writes only the first class (``node["class"][0]`` in its
     ``directives.py``, 0.22), which would drop the theme class that follows
     ``sphx-glr-single-img``. Themed images load lazily. The scraper's record of the
-    figure (:func:`record_path`) gives ``data-smallest-text-px``.
+    figure (:func:`record_path`) gives ``data-smallest-text-px``, and a phone rendering
+    becomes a ``<source>`` for narrow screens, in a ``<picture>`` around the ``<img>``.
     """
-    from sphinx_gallery.directives import visit_imgsg_html
+    from sphinx_gallery.directives import _copy_images, visit_imgsg_html
 
     visit_imgsg_html(self, node)
     img = self.body[-1]
@@ -253,6 +288,18 @@ def visit_image_sg(self, node) -> None:
     record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
     if "smallest_text_px" in record:
         img = img.replace("<img ", f'<img data-smallest-text-px="{record["smallest_text_px"]}" ', 1)
+    if phone := record.get("phone"):
+        # The phone images beside the others in _images/, at the same relative address.
+        _, srcset = _copy_images(self, {"srcset": phone["srcset"]})
+        folder = re.search(r'src="([^"]*/)?[^"/]*"', img)[1] or ""
+        phone_srcset = ", ".join(
+            folder + PurePosixPath(path).name + (f" {factor:.2f}x" if factor else "")
+            for factor, path in srcset.items()
+        )
+        img = (
+            f'<picture><source media="{phone["media"]}" srcset="{phone_srcset}" '
+            f'data-smallest-text-px="{phone["smallest_text_px"]}">{img}</picture>'
+        )
     self.body[-1] = img
 
 

@@ -124,7 +124,8 @@ def test_every_figures_text_reads_at_least_as_large_as_the_pages_small_print(
         pytest.skip(f"{path} has no figures")  # the walkthroughs that print only
     figures = shown_figures(reset_browser, site_url + path, width, theme)
     assert figures, f"{path} has figures but none shows at {width} px in the {theme} theme"
-    assert too_small(figures) == [], f"at {width} px, {theme}"
+    small = too_small(figures)
+    assert not small, f"at {width} px, {theme} theme:\n" + "\n".join(small)
 
 
 # ---------------------------------------------------------------------------------------
