@@ -173,3 +173,17 @@ def test_wrapped_breaks_long_tick_labels_as_the_formatter_makes_them():
     labels = [t.text for t in figure_text.drawn_texts(figure)]
     assert "the first of the bars, with a long name" in labels
     plt.close(figure)
+
+
+def test_resized_keeps_a_figure_legend_clear_of_the_axes():
+    figure, ax = plt.subplots(figsize=(6.4, 3.5))
+    for i, name in enumerate(["forward", "loss", "backward", "zero_grad", "step"]):
+        ax.barh(0, 1, left=i, label=name)
+    ax.set(xlabel="µs per training step", title="A stacked bar")
+    figure.legend(ncols=3, loc="lower center")
+    figure.tight_layout(rect=(0, 0.2, 1, 1))  # room for the legend, drawn at this size
+    before = _pixels(figure)
+    with figure_text.resized(figure, (4, 3.5)):
+        assert figure_text.text_faults(figure_text.drawn_texts(figure), figure) == []
+    assert np.array_equal(_pixels(figure), before)
+    plt.close(figure)

@@ -182,8 +182,9 @@ def resized(fig, size: tuple[float, float]):
 
     The figure's layout engine fits the axes to the new canvas. A figure laid out once
     (``fig.tight_layout()`` leaves a placeholder engine that does nothing) or not at all
-    is fitted by the tight layout engine for the block, and gets its axes' positions back
-    after it. Text too long for the narrower canvas is wrapped (:func:`wrapped`).
+    is fitted by the tight layout engine for the block, beside its figure legends (which
+    that engine does not move), and gets its axes' positions back after it. Text too long
+    for the narrower canvas is wrapped (:func:`wrapped`).
     """
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
@@ -200,6 +201,8 @@ def resized(fig, size: tuple[float, float]):
         fig.set_layout_engine("tight")
     try:
         with wrapped(fig):
+            if not lays_out and fig.legends:
+                fig.set_layout_engine("tight", rect=_beside_legends(fig))
             yield fig
     finally:
         fig.set_size_inches(old_size, forward=False)
@@ -290,6 +293,20 @@ def wrapped(fig):
             text.set_text(string)
         for formatter in formatters:
             vars(formatter).pop("format_ticks", None)  # the class's own method again
+
+
+def _beside_legends(fig) -> tuple[float, float, float, float]:
+    """The part of ``fig`` (left, bottom, right, top, as fractions) its axes may fill: all
+    of it but the strip that a figure legend below or above them takes."""
+    renderer = fig.canvas.get_renderer()
+    bottom, top = 0.0, 1.0
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+        if box.y0 + box.y1 < 1:  # in the lower half
+            bottom = max(bottom, box.y1)
+        else:
+            top = min(top, box.y0)
+    return 0.0, bottom, 1.0, top
 
 
 def _wrapping(format_ticks, wrap, prop, room):
