@@ -98,5 +98,5 @@ top.set(ylabel="ms per product", title="Time")
 bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
 for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")
-fig.legend(*top.get_legend_handles_labels(), fontsize=8, loc="outside lower center")
+fig.legend(*top.get_legend_handles_labels(), loc="outside lower center")
 plt.show()

@@ -128,6 +128,7 @@ import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(7, 4))  # the size it is shown at, so the labels read
 C3.plot_progress(ax=ax)
+ax.get_legend().remove()  # one line, named on the y axis; its faint key hardly showed
 ax.set(xlabel="training step / 10", ylabel="BCE loss", title="Loss during training")
 plt.show()
 first, last = C3.progress[:100], C3.progress[-100:]

@@ -141,7 +141,7 @@ print(f"the refined network: {100 * refined_accuracy:.2f}%")
 import matplotlib.pyplot as plt
 
 filters = cnn[1].weight.detach()[:, 0]  # (16, 5, 5)
-fig, axes = plt.subplots(2, 8, figsize=(10, 3))
+fig, axes = plt.subplots(4, 4, figsize=(4.8, 5), layout="constrained")
 for ax, kernel in zip(axes.flat, filters):
     limit = kernel.abs().max()
     ax.imshow(kernel, cmap="RdBu", vmin=-limit, vmax=limit)
