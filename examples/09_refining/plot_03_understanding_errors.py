@@ -52,7 +52,7 @@ import numpy as np
 
 pairs = test_set.labels * 10 + answers
 confusion = torch.bincount(pairs, minlength=100).reshape(10, 10).numpy()
-fig, ax = plt.subplots(figsize=(5.2, 4.8))
+fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
 ax.imshow(np.log1p(confusion), cmap="Blues")  # log scale, so single mistakes show
 for true_digit, row in enumerate(confusion):
     for answer, count in enumerate(row):
@@ -87,16 +87,16 @@ for true_digit, answer in zip(*np.unravel_index(order, mistakes.shape)):
 # genuinely ambiguous; a few are plain mistakes.
 
 top_values, top_digits = outputs[wrong[:24]].topk(2, dim=1)
-fig, axes = plt.subplots(6, 4, figsize=(5.2, 9.6))
+fig, axes = plt.subplots(6, 4, figsize=(5.2, 10), layout="constrained")
 for ax, index, values, digits in zip(axes.flat, wrong[:24], top_values, top_digits):
     ax.imshow(test_set.images[index].reshape(28, 28), cmap="Blues")
     ax.set_title(
         f"#{index} is a {test_set.labels[index]}\n"
-        f"{digits[0]}: {values[0]:.2f}, {digits[1]}: {values[1]:.2f}"
+        f"{digits[0]}: {values[0]:.2f}\n{digits[1]}: {values[1]:.2f}",
+        fontsize=10,
     )
     ax.set_axis_off()
 fig.suptitle("Misclassified test digits:\ntrue label, then the top two guesses")
-fig.tight_layout()
 plt.show()
 
 # %%
