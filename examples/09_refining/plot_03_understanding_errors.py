@@ -118,7 +118,7 @@ panels = [
     (mean_nine, "the average 9", "Blues", 0, 1),
     (difference, "9 minus 4", "RdBu", -limit, limit),
 ]
-fig, axes = plt.subplots(1, 3, figsize=(5.6, 2.5))
+fig, axes = plt.subplots(1, 3, figsize=(5.6, 2.3), layout="constrained")
 for ax, (image, title, cmap, low, high) in zip(axes, panels):
     ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
     ax.set_title(title, fontsize=11)
