@@ -163,10 +163,11 @@
     const score = state.score;
     const scored = !score ? ""
       : score.steps === state.steps ? ` (test accuracy ${percent(score)})`
-      : ` (test accuracy ${percent(score)} after ${plural(score.steps, "step")}; not scored since)`;
-    const trained = state.running === "train" ? "being trained" : "then";
-    ui.weights.textContent = state.steps || state.running === "train"
-      ? `Your network: ${start}, ${trained} ${plural(state.steps, "training step")}${scored}.`
+      : ` (test accuracy ${percent(score)} after ${plural(score.steps, "step")})`;
+    const steps = plural(state.steps, "training step");
+    ui.weights.textContent = state.running === "train"
+      ? `Your network: ${start}, being trained: ${steps} so far${scored}.`
+      : state.steps ? `Your network: ${start}, then ${steps}${scored}.`
       : `Your network: ${start}, not trained yet.`;
     pad.setInfo(ui.weights.textContent);
   }
