@@ -947,10 +947,11 @@ return Array.from(document.querySelectorAll('.mnist-learned__confusion tbody tr'
 """
 
 
-def test_one_epoch_confusion_matrix_and_mistakes_match_pytorch(browser, site_url, mnist):
+@pytest.mark.parametrize("kernel", ["wasm", "js"])
+def test_one_epoch_confusion_matrix_and_mistakes_match_pytorch(browser, site_url, mnist, kernel):
     """The lab's confusion matrix, its count of misclassified test images and the first
     ones it draws, after one epoch, are PyTorch's for the same weights."""
-    open_page(browser, site_url, "wasm")
+    assert open_page(browser, site_url, kernel) == kernel
     select(browser, "epochs", "1")
     browser.execute_async_script(
         "const done = arguments[arguments.length - 1]; window.mnistTrain.train().then(done);"
@@ -979,7 +980,7 @@ def test_one_epoch_confusion_matrix_and_mistakes_match_pytorch(browser, site_url
     close = int((top_two[:, 1] - top_two[:, 0] < 1e-6).sum())
     expected = np.zeros((10, 10), dtype=int)
     np.add.at(expected, (test_labels, answers), 1)
-    log.info("one epoch: %d wrong; %d near-ties", (answers != test_labels).sum(), close)
+    log.info("%s, one epoch: %d wrong; %d near-ties", kernel, (answers != test_labels).sum(), close)
     assert np.abs(shown - expected).sum() <= 2 * close, (shown, expected)
     assert abs(wrong_shown - int((answers != test_labels).sum())) <= close
     assert shown.sum() == len(test_labels)
