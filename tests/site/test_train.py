@@ -121,6 +121,21 @@ def wait_for(browser, condition_js: str, timeout: float = 120):
     )
 
 
+def train_one_epoch_and_stop(browser, after: int) -> int:
+    """Press Train for one epoch, then Stop once `after` steps are done; the steps taken.
+    Slowed to 1,000 images a second, so Stop comes mid-epoch (at full speed an epoch
+    takes about a second)."""
+    select(browser, "epochs", "1")
+    select(browser, "speed", "1000")
+    browser.find_element("css selector", ".mnist-train__train").click()
+    wait_for(browser, f"window.mnistTrain.state.steps >= {after}")
+    browser.find_element("css selector", ".mnist-train__stop").click()
+    wait_for(browser, "!window.mnistTrain.state.running")
+    steps = browser.execute_script("return window.mnistTrain.state.steps")
+    assert after <= steps < 60000
+    return steps
+
+
 def test_initial_weights_are_section_6s(initial):
     """Section 6's page seeds torch, then makes Classifier(): the export is that network."""
     from sitecheck import ROOT
@@ -251,22 +266,12 @@ def test_three_epochs_in_the_browser_score_section_6s_accuracy(
 
 
 def test_stop_then_train_again_goes_on(browser, site_url):
-    from selenium.webdriver.support.ui import Select
-
     open_page(browser, site_url)
-    Select(browser.find_element("css selector", ".mnist-train__epochs")).select_by_visible_text("1")
-    # Slowed down, so Stop comes mid-epoch (at full speed an epoch takes about a second).
-    Select(browser.find_element("css selector", ".mnist-train__speed")).select_by_value("1000")
-    browser.find_element("css selector", ".mnist-train__train").click()
-    wait_for(browser, "window.mnistTrain.state.steps >= 2000")
-    browser.find_element("css selector", ".mnist-train__stop").click()
-    wait_for(browser, "!window.mnistTrain.state.running")
-    stopped = browser.execute_script("return window.mnistTrain.state.steps")
-    assert 2000 <= stopped < 60000
+    stopped = train_one_epoch_and_stop(browser, after=2000)
     status = browser.find_element("css selector", ".mnist-train__status").text
     assert f"Stopped after {stopped:,} training steps" in status
     assert browser.find_element("css selector", ".mnist-train__train").is_enabled()
-    Select(browser.find_element("css selector", ".mnist-train__speed")).select_by_value("full")
+    select(browser, "speed", "full")
     browser.find_element("css selector", ".mnist-train__train").click()
     wait_for(browser, "!window.mnistTrain.state.running", timeout=300)
     assert browser.execute_script("return window.mnistTrain.state.steps") == 60000
@@ -781,14 +786,7 @@ def test_download_after_stop_partway_holds_the_score_of_the_network_saved(
         return f"{100 * evaluate(load_classifier(path), test):.2f}%"
 
     open_page(browser, site_url)
-    select(browser, "epochs", "1")
-    select(browser, "speed", "1000")
-    browser.find_element("css selector", ".mnist-train__train").click()
-    wait_for(browser, "window.mnistTrain.state.steps >= 3000")
-    browser.find_element("css selector", ".mnist-train__stop").click()
-    wait_for(browser, "!window.mnistTrain.state.running")
-    steps = browser.execute_script("return window.mnistTrain.state.steps")
-    assert 3000 <= steps < 60000
+    steps = train_one_epoch_and_stop(browser, after=3000)
     path = downloaded(browser, tmp_path)
     metadata = file_metadata(path)
     assert metadata["steps"] == metadata["scored_after_steps"] == str(steps)

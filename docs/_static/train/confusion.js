@@ -25,7 +25,7 @@
     const cell = document.createElement("th");
     cell.scope = scope;
     const said = document.createElement("span");
-    said.className = "mnist-train__unseen";
+    said.className = "visually-hidden"; // furo's class: read out, not shown
     said.textContent = unseen;
     cell.append(said, shown);
     return cell;
