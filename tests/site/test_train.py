@@ -728,6 +728,24 @@ def test_train_pressed_while_the_network_is_reset_trains_the_new_network(browser
     assert console_errors(browser) == []
 
 
+def test_download_waits_while_a_new_network_is_made(browser, site_url):
+    """The network being replaced is not offered for download, even for a moment."""
+    open_page(browser, site_url)
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mnistTrain.train({limit: 500}).then(done);"
+    )
+    assert browser.find_element("css selector", ".mnist-train__download").is_enabled()
+    disabled = browser.execute_script(
+        "const hidden = document.querySelector('.mnist-train__hidden');"
+        "hidden.value = '40'; hidden.dispatchEvent(new Event('change'));"
+        "return document.querySelector('.mnist-train__download').disabled;"
+    )
+    assert disabled
+    wait_for(browser, "window.mnistTrain.state.hidden === 40")
+    assert not browser.find_element("css selector", ".mnist-train__download").is_enabled()
+
+
 def test_train_pressed_before_the_first_network_is_ready_on_a_slow_connection(
     fresh_browser, site_url
 ):

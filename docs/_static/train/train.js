@@ -80,6 +80,7 @@
     slow: null, // the last slow-motion step
     testSet: null, // {images, labels}: the 10,000 test images, once fetched
   };
+  let replacing = 0; // new networks asked for and not yet made
 
   // ---- What the worker reports while it works ----------------------------------------
 
@@ -150,7 +151,7 @@
     ui.slow.disabled = slowMotion.next.disabled = running === "train";
     for (const select of Object.values(selects)) select.disabled = Boolean(running);
     ui.clear.disabled = Boolean(running) || !runs.runs.some((run) => !run.reference);
-    ui.download.disabled = Boolean(running) || !state.steps;
+    ui.download.disabled = Boolean(running) || !state.steps || replacing > 0;
     if (focused && focused !== document.body && focused.disabled) {
       (ui.stop.disabled ? ui.train : ui.stop).focus();
     }
@@ -205,10 +206,22 @@
     });
     if (answer.type === "ready") adopt(answer, fresh);
     else announce(`Something went wrong: ${answer.message}`);
-    if (!state.running) setRunning(null);
     return answer;
   }
-  const reset = (network) => serial(() => resetNow(network));
+  // A new network asked for from the controls (until it is made, the one there now is on
+  // its way out, so Download waits for the next one to be trained).
+  function reset(network) {
+    replacing++;
+    ui.download.disabled = true;
+    return serial(async () => {
+      try {
+        return await resetNow(network);
+      } finally {
+        replacing--;
+        if (!state.running) setRunning(null);
+      }
+    });
+  }
   const fromSettings = () => ({ fresh: ui.start.value === "random", hidden: Number(ui.hidden.value) });
 
   // This network's run, made when it first trains, with the settings it trains with.
@@ -332,6 +345,7 @@
   function download() {
     if (state.running || !state.steps) return Promise.resolve(null);
     return serial(async () => {
+      if (!state.steps) return null; // a new network came first: nothing trained to save
       if (!state.score || state.score.steps !== state.steps) {
         announce(`Scoring your network on the ${fmt(10000)} test images before saving it.`);
         const score = await trainer.ask({ type: "score" });
