@@ -52,9 +52,12 @@ const encode = (array) => {
                  await firstItems(file("train-labels-idx1-ubyte"), count));
   kernel.setData("test", await firstItems(file("t10k-images-idx3-ubyte"), tested),
                  await firstItems(file("t10k-labels-idx1-ubyte"), tested));
+  const began = performance.now();
   const recorded = await kernel.train(0, count, lr, first, every, batch);
+  const seconds = (performance.now() - began) / 1000;
   const trained = await kernel.weights();
   return {
+    seconds,
     adapter: gpu.name,
     weights: Object.fromEntries(Object.entries(trained).map(([k, v]) => [k, encode(v)])),
     recorded: encode(recorded),
@@ -147,9 +150,10 @@ def compare(result, classifier, what: str) -> float:
     largest = max(np.abs(w).max() for w in expected)
     worst = max(np.abs(a - b).max() for a, b in zip(found, expected, strict=True))
     log.info(
-        "%s on %s: largest difference %.3g (%.3g of the largest weight, %.3g)",
+        "%s on %s in %.1f s: largest difference %.3g (%.3g of the largest weight, %.3g)",
         what,
         result["adapter"],
+        result["seconds"],
         worst,
         worst / largest,
         largest,

@@ -274,7 +274,8 @@
         }
         pass.end();
         device.queue.submit([encoder.finish()]);
-        await record.mapAsync(GPUMapMode.READ); // resolves when the steps are done
+        // mapAsync waits only for the work that writes `record`: wait for the steps too
+        await Promise.all([device.queue.onSubmittedWorkDone(), record.mapAsync(GPUMapMode.READ)]);
         const outputs = new Float32Array(record.getMappedRange().slice(0, keptBytes.reduce((a, b) => a + b, 0)));
         record.destroy();
         return outputs;
