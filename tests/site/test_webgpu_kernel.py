@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 TOLERANCE = 1e-5  # the issue's bar, relative to the largest weight
 HIDDEN = 200
+TESTED = 2000  # test images scored
 MNIST = "_static/train/mnist"  # the lab's published MNIST files, which the graph reads too
 
 # Runs in the page: a kernel from the given weights trains on the first images of the
@@ -32,11 +33,14 @@ MNIST = "_static/train/mnist"  # the lab's published MNIST files, which the grap
 TRAIN_JS = """
 const [weights, hidden, count, lr, batch, first, every, tested] = arguments;
 const done = arguments[arguments.length - 1];
-const decode = (text) => new Float32Array(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)).buffer);
+const decode = (text) =>
+  new Float32Array(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)).buffer);
 const encode = (array) => {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   let text = "";
-  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
   return btoa(text);
 };
 (async () => {
@@ -122,15 +126,21 @@ def decoded(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), "<f4")
 
 
-def train_on_gpu(browser, site_url, classifier, count, lr, *, batch=1, first=None, every=1):
+def load_scripts(browser, site_url) -> None:
+    """The train page, with the kernel's scripts added to it."""
     browser.get(site_url + "train.html")
     for script in ("gpu-kernel.js", "first-images.js"):
-        browser.execute_async_script(
+        loaded = browser.execute_async_script(
             "const done = arguments[arguments.length - 1];"
             "const s = document.createElement('script'); s.src = arguments[0];"
             "s.onload = () => done(true); s.onerror = () => done(false); document.head.append(s);",
             f"_static/webgpu/{script}",
         )
+        assert loaded, script
+
+
+def train_on_gpu(browser, site_url, classifier, count, lr, *, batch=1, first=None, every=1):
+    load_scripts(browser, site_url)
     browser.set_script_timeout(600)
     first = count if first is None else first
     result = browser.execute_async_script(
@@ -138,9 +148,6 @@ def train_on_gpu(browser, site_url, classifier, count, lr, *, batch=1, first=Non
     )
     assert "error" not in result, result.get("error")
     return result
-
-
-TESTED = 2000  # test images scored
 
 
 def compare(result, classifier, what: str) -> float:
@@ -170,9 +177,7 @@ def test_one_image_at_a_time_trains_as_pytorch_does(webgpu_browser, site_url, mn
     steps = 1000
     images, labels, test_images, test_labels = mnist
     classifier = initial_classifier()
-    result = train_on_gpu(
-        webgpu_browser, site_url, classifier, steps, 0.01, first=9, every=10
-    )
+    result = train_on_gpu(webgpu_browser, site_url, classifier, steps, 0.01, first=9, every=10)
     assert "swiftshader" in result["adapter"]
     train_per_sample(classifier, tensors(images[:steps], labels[:steps]), 1, progress=False)
     assert compare(result, classifier, "1,000 steps, one image each") <= TOLERANCE
@@ -191,10 +196,66 @@ def test_one_image_at_a_time_trains_as_pytorch_does(webgpu_browser, site_url, mn
 
 def test_batches_of_100_train_as_pytorch_does(webgpu_browser, site_url, mnist):
     batch, steps, lr = 100, 100, 1.0  # section 7's learning rate for batches of 100
+    every = 50  # the outputs of steps 0 and 50 (the lab's loss chart records them)
     images, labels, _, _ = mnist
     classifier = initial_classifier(lr=lr)
-    result = train_on_gpu(webgpu_browser, site_url, classifier, batch * steps, lr, batch=batch)
+    result = train_on_gpu(
+        webgpu_browser, site_url, classifier, batch * steps, lr, batch=batch, first=0, every=every
+    )
     data = tensors(images[: batch * steps], labels[: batch * steps])
-    for start in range(0, batch * steps, batch):
-        classifier.train_step(data.images[start : start + batch], data.targets[start : start + batch])
+    recorded = []
+    for step in range(steps):
+        inputs, targets = (
+            t[step * batch : (step + 1) * batch] for t in (data.images, data.targets)
+        )
+        if step % every == 0:
+            with torch.no_grad():
+                recorded.append(classifier(inputs).numpy())
+        classifier.train_step(inputs, targets)  # the mean loss over the batch, as the page's
     assert compare(result, classifier, "100 steps of 100 images") <= TOLERANCE
+    np.testing.assert_allclose(
+        decoded(result["recorded"]).reshape(-1, batch, 10), recorded, rtol=1e-5, atol=1e-6
+    )
+
+
+REFUSALS_JS = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const { gpuKernel, loadShaders, requestGpu } = window.mnistGpuKernel;
+  const { device } = await requestGpu();
+  const shaders = await loadShaders(new URL("_static/webgpu/", location.href));
+  const refusal = async (attempt) => {
+    try {
+      await attempt();
+      return null;
+    } catch (error) {
+      return error.message;
+    }
+  };
+  const kernel = gpuKernel(device, shaders, 8, 2);
+  kernel.setData("train", new Uint8Array(3 * 784), new Uint8Array(3));
+  return [
+    await refusal(() => gpuKernel(device, shaders, 0, 1)),
+    await refusal(() => gpuKernel(device, shaders, 2.5, 1)),
+    await refusal(() => gpuKernel(device, shaders, 8, 0)),
+    await refusal(() => kernel.train(2, 2, 0.01)), // past the 3 images
+    await refusal(() => kernel.train(0, 3, 0.01, Infinity, 1, 3)), // a batch of 3 in 2
+    await refusal(() => kernel.setData("test", new Uint8Array(784), new Uint8Array(2))),
+    await refusal(() => kernel.train(0, 3, 0.01, Infinity, 1, 2)), // this one is fine
+  ];
+})().then(done, (error) => done(String(error)));
+"""
+
+
+def test_the_kernel_refuses_what_it_cannot_do_and_says_why(webgpu_browser, site_url):
+    load_scripts(webgpu_browser, site_url)
+    webgpu_browser.get_log("browser")
+    refusals = webgpu_browser.execute_async_script(REFUSALS_JS)
+    *refused, fine = refusals
+    assert fine is None
+    sizes = "both must be positive whole numbers"
+    assert [sizes in message for message in refused[:3]] == [True] * 3
+    assert "outside the 3 images" in refused[3]
+    assert "the kernel's batch of 2" in refused[4]
+    assert refused[5] == "2 labels need 1568 pixels, not 784."
+    assert webgpu_browser.get_log("browser") == []  # refused before the GPU saw anything

@@ -24,7 +24,7 @@ const TARGET_MS = 150; // each size is timed in runs at least this long, after a
 const ROUNDS = 3; // runs of each size, of which the quickest counts
 const LR = 0.01;
 
-let gpu = null; // {device, shaders, lost: a promise that rejects when the device is lost}
+let gpu = null; // {device, shaders, lost: a promise that rejects when the device is lost, reason}
 
 class GpuLost extends Error {}
 
@@ -86,7 +86,8 @@ function newGpuKernel(hidden, maxBatch, data) {
   return kernel;
 }
 
-// µs per step of `batch` images on `kernel`, after one warm-up step if it is new.
+// µs per step of `batch` images on `kernel`, after one warm-up step if it is new. On the
+// GPU, any failure ends the GPU's part of the run (GpuLost), with the browser's reason.
 async function measure(kernel, batch, fresh) {
   const at = { next: 0 };
   const run = (images) => cycle(kernel, images, batch, at);
@@ -94,12 +95,22 @@ async function measure(kernel, batch, fresh) {
     if (fresh) await run(batch);
     return timePerStep(run, batch);
   }
+  const { lost } = gpu;
   const timed = (async () => {
     if (fresh) await run(batch);
     return timePerStep(run, batch);
   })();
-  timed.catch(() => {}); // after a loss its failure is expected: `lost` reports it
-  return Promise.race([timed, gpu.lost]);
+  timed.catch(() => {}); // once `lost` has won the race, its failure is expected
+  try {
+    return await Promise.race([timed, lost]);
+  } catch (error) {
+    if (error instanceof GpuLost) throw error;
+    // A lost device fails the work in flight (its mapAsync, say) before the browser
+    // resolves device.lost with the reason: wait a moment for that reason.
+    const moment = new Promise((resolve) => setTimeout(resolve, 1000));
+    const reason = await Promise.race([lost, moment]).catch((lostError) => lostError.message);
+    throw new GpuLost(reason || String(error.message || error));
+  }
 }
 
 async function connectGpu(tryGpu) {
@@ -120,11 +131,13 @@ async function connectGpu(tryGpu) {
     failure = failure || event.error.message;
     device.destroy();
   });
-  const lost = device.lost.then((info) => {
-    throw new GpuLost(failure || info.message || "the browser gave no reason");
+  const held = { device, reason: null, shaders: await loadShaders(self.location.href) };
+  held.lost = device.lost.then((info) => {
+    held.reason = failure || info.message || "the browser gave no reason";
+    throw new GpuLost(held.reason);
   });
-  lost.catch(() => {}); // handled where it is raced; not an unhandled rejection
-  gpu = { device, lost, shaders: await loadShaders(self.location.href) };
+  held.lost.catch(() => {}); // handled where it is raced; not an unhandled rejection
+  gpu = held;
   return { name: found.name, reason: null };
 }
 

@@ -101,7 +101,8 @@
 
   function fillTables() {
     for (const [chart, figure] of Object.entries(ui.figures)) {
-      const shown = lines(chart);
+      // the reader's columns first, where a phone shows them without scrolling
+      const shown = lines(chart).sort((a, b) => Number(a.dashed || false) - Number(b.dashed || false));
       const sizes = [...new Set(shown.flatMap((line) => line.points.map(([size]) => size)))].sort((a, b) => a - b);
       const row = (cells, header) => {
         const tr = document.createElement("tr");
@@ -119,7 +120,7 @@
         size.toLocaleString("en"),
         ...shown.map((line) => {
           const point = line.points.find(([s]) => s === size);
-          return point ? formatMicroseconds(point[1]) : "–";
+          return point ? formatMicroseconds(point[1]) : ""; // not measured at this size
         }),
       ])));
     }
@@ -130,7 +131,7 @@
   function times(a, b) {
     const ratio = Math.max(a, b) / Math.min(a, b);
     if (ratio < 1.05) return "about as";
-    return `${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)} times`;
+    return `${ratio >= 10 ? Math.round(ratio).toLocaleString("en") : ratio.toFixed(1)} times`;
   }
 
   // One sentence: where the reader's CPU and GPU lines cross, or that they don't.
