@@ -18,7 +18,12 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   }
   var z = bias[i];
   for (var k = 0u; k < shape.inputs; k++) {
-    z += layer_in[b * shape.inputs + k] * weights[k * shape.outputs + i];
+    let value = layer_in[b * shape.inputs + k];
+    // A blank pixel adds nothing: skip its weights, as the WebAssembly kernel does (every
+    // thread of a workgroup has the same image, so they all take the same branch).
+    if (value != 0.0) {
+      z += value * weights[k * shape.outputs + i];
+    }
   }
   layer_out[b * shape.outputs + i] = sigmoid(z);
 }

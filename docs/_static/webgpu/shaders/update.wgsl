@@ -22,7 +22,11 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   for (var b = 0u; b < step.count; b++) {
     sum += layer_in[b * shape.inputs + k] * error[b * shape.outputs + i];
   }
-  weights[k * shape.outputs + i] += step.alpha * sum;
+  // Where the input was 0 in every image (a pixel blank in all of them), the weight stays
+  // as it is: leave it unread and unwritten (the workgroup shares k, so it agrees).
+  if (sum != 0.0) {
+    weights[k * shape.outputs + i] += step.alpha * sum;
+  }
   if (k == 0u) {
     var total = 0.0;
     for (var b = 0u; b < step.count; b++) {
