@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import sys
 
 import pytest
 
@@ -38,9 +39,9 @@ def _machine_graph():
         "machine_graph", ROOT / "docs" / "_ext" / "machine_graph.py"
     )
     module = importlib.util.module_from_spec(spec)
-    import sys
-
-    sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # for dark_colours, which it imports
+    extensions = str(ROOT / "docs" / "_ext")  # for dark_colours, which it imports
+    if extensions not in sys.path:
+        sys.path.insert(0, extensions)
     spec.loader.exec_module(module)
     return module
 

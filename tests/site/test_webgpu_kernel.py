@@ -188,6 +188,7 @@ def test_one_image_at_a_time_trains_as_pytorch_does(webgpu_browser, site_url, mn
     np.testing.assert_allclose(-logs.mean(axis=1), classifier.progress, rtol=1e-4, atol=1e-6)
     # It scores the test images as PyTorch does, and gives the same outputs.
     test = tensors(test_images[:TESTED], test_labels[:TESTED])
+    log.info("%d of %d test images right on the GPU", result["right"], TESTED)
     assert result["right"] == round(evaluate(classifier, test) * TESTED)
     with torch.no_grad():
         expected = classifier(test.images[:1]).numpy()[0]

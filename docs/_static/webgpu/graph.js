@@ -102,7 +102,7 @@
   function fillTables() {
     for (const [chart, figure] of Object.entries(ui.figures)) {
       // the reader's columns first, where a phone shows them without scrolling
-      const shown = lines(chart).sort((a, b) => Number(a.dashed || false) - Number(b.dashed || false));
+      const shown = lines(chart).sort((a, b) => Boolean(a.dashed) - Boolean(b.dashed));
       const sizes = [...new Set(shown.flatMap((line) => line.points.map(([size]) => size)))].sort((a, b) => a - b);
       const row = (cells, header) => {
         const tr = document.createElement("tr");
