@@ -57,7 +57,7 @@ FIGURE = """
   <figure class="mnist-graph__figure" data-chart="{chart}">
     <figcaption id="mnist-graph-{chart}-caption">
       <span class="mnist-graph__title">{title}</span>
-      <span class="mnist-graph__summary" aria-live="polite"></span>
+      <span class="mnist-graph__summary"></span>
       <span class="mnist-graph__recorded-summary">{recorded_summary}</span>
     </figcaption>
     <canvas class="mnist-graph__chart" width="720" height="400" role="img"
