@@ -72,16 +72,17 @@ async function cycle(kernel, images, batch, at) {
   }
 }
 
-async function cpuKernel(hidden, wasmBytes, data) {
+async function cpuKernel(weights, wasmBytes, data) {
+  const hidden = weights.b1.length;
   const kernel = wasmBytes ? await wasmKernel(wasmBytes, hidden) : jsKernel(hidden);
-  kernel.setWeights(randomWeights(hidden));
+  kernel.setWeights(weights);
   kernel.setData("train", data.images, data.labels);
   return kernel;
 }
 
-function newGpuKernel(hidden, maxBatch, data) {
-  const kernel = gpuKernel(gpu.device, gpu.shaders, hidden, maxBatch);
-  kernel.setWeights(randomWeights(hidden));
+function newGpuKernel(weights, maxBatch, data) {
+  const kernel = gpuKernel(gpu.device, gpu.shaders, weights.b1.length, maxBatch);
+  kernel.setWeights(weights);
   kernel.setData("train", data.images, data.labels);
   return kernel;
 }
@@ -163,7 +164,8 @@ async function measureAll({ hidden, batches, batchHidden, tryGpu, files }) {
     if (fresh) {
       kernels.gpu?.destroy();
       const largest = Math.max(...plan.filter((p) => p.hidden === h).map((p) => p.batch));
-      kernels = { hidden: h, cpu: await cpuKernel(h, wasmBytes, data), gpu: gpu && newGpuKernel(h, largest, data) };
+      const weights = randomWeights(h);
+      kernels = { hidden: h, cpu: await cpuKernel(weights, wasmBytes, data), gpu: gpu && newGpuKernel(weights, largest, data) };
     }
     for (const device of ["cpu", "gpu"]) {
       const kernel = kernels[device];
