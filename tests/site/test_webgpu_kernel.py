@@ -168,6 +168,16 @@ def compare(result, classifier, what: str) -> float:
     return worst / largest
 
 
+def check_score(result, classifier, test_images, test_labels) -> None:
+    """It scores the test images as PyTorch does, and gives the same outputs."""
+    test = tensors(test_images[:TESTED], test_labels[:TESTED])
+    log.info("%d of %d test images right on the GPU", result["right"], TESTED)
+    assert result["right"] == round(evaluate(classifier, test) * TESTED)
+    with torch.no_grad():
+        expected = classifier(test.images[:1]).numpy()[0]
+    np.testing.assert_allclose(result["outputs"], expected, rtol=1e-5, atol=1e-6)
+
+
 def initial_classifier(**kwargs) -> Classifier:
     torch.manual_seed(0)
     return Classifier(HIDDEN, **kwargs)
@@ -186,19 +196,13 @@ def test_one_image_at_a_time_trains_as_pytorch_does(webgpu_browser, site_url, mn
     targets = np.eye(10)[labels[9:steps:10]]
     logs = targets * np.maximum(np.log(y), -100) + (1 - targets) * np.maximum(np.log1p(-y), -100)
     np.testing.assert_allclose(-logs.mean(axis=1), classifier.progress, rtol=1e-4, atol=1e-6)
-    # It scores the test images as PyTorch does, and gives the same outputs.
-    test = tensors(test_images[:TESTED], test_labels[:TESTED])
-    log.info("%d of %d test images right on the GPU", result["right"], TESTED)
-    assert result["right"] == round(evaluate(classifier, test) * TESTED)
-    with torch.no_grad():
-        expected = classifier(test.images[:1]).numpy()[0]
-    np.testing.assert_allclose(result["outputs"], expected, rtol=1e-5, atol=1e-6)
+    check_score(result, classifier, test_images, test_labels)
 
 
 def test_batches_of_100_train_as_pytorch_does(webgpu_browser, site_url, mnist):
     batch, steps, lr = 100, 100, 1.0  # section 7's learning rate for batches of 100
     every = 50  # the outputs of steps 0 and 50 (the lab's loss chart records them)
-    images, labels, _, _ = mnist
+    images, labels, test_images, test_labels = mnist
     classifier = initial_classifier(lr=lr)
     result = train_on_gpu(
         webgpu_browser, site_url, classifier, batch * steps, lr, batch=batch, first=0, every=every
@@ -217,6 +221,7 @@ def test_batches_of_100_train_as_pytorch_does(webgpu_browser, site_url, mnist):
     np.testing.assert_allclose(
         decoded(result["recorded"]).reshape(-1, batch, 10), recorded, rtol=1e-5, atol=1e-6
     )
+    check_score(result, classifier, test_images, test_labels)  # a network that learned
 
 
 REFUSALS_JS = """
