@@ -120,6 +120,7 @@
 
     function reserveSteps(count) {
       if (steps && steps.size >= count * stride) return;
+      steps?.destroy(); // work already queued that uses it still finishes
       steps = buffer("steps", Math.max(count, 64) * stride, UNIFORM | COPY_DST);
       groups = {
         forward1: group("forward", [layer1, w1, b1, x, h]),
@@ -136,8 +137,8 @@
       set.outputError = group("output_error", [set.labels, y, dy]);
     }
 
-    // Write the Step slots for batches of `batch` images from image `start`; `alpha`
-    // null for a forward pass only.
+    // Write the Step slots for batches of `batch` images from image `start`, at learning
+    // rate lr (0 for a forward pass only); returns how many steps that is.
     function writeSteps(start, count, batch, lr) {
       const n = Math.ceil(count / batch);
       reserveSteps(n);
