@@ -46,18 +46,6 @@ def _machine_graph():
     return module
 
 
-@pytest.fixture(scope="module")
-def webgpu_browser(tmp_path_factory, browser):
-    """A headless Chromium with SwiftShader's WebGPU adapter (``browser`` checks the tools)."""
-    import sitecheck
-
-    session = sitecheck.start_browser(
-        tmp_path_factory.mktemp("webgpu-graph"), extra_flags=sitecheck.WEBGPU_FLAGS
-    )
-    yield session
-    session.quit()
-
-
 def open_graph(browser, site_url):
     browser.get("about:blank")  # the same address with its #fragment would not reload
     browser.get(site_url + PAGE)
@@ -410,3 +398,14 @@ def test_the_graph_scripts_name_no_other_host(site_dir):
     assert len(files) >= 10
     for path in files:
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]", path.read_text()), path
+
+
+def test_only_the_train_page_loads_the_graph(site_dir):
+    import sitecheck
+
+    loading = set()
+    for page in sitecheck.site_pages(site_dir):
+        html = (site_dir / page).read_text(encoding="utf-8")
+        if re.search(r'<(?:script|link)[^>]*(?:src|href)="[^"]*_static/webgpu/', html):
+            loading.add(page)
+    assert loading == {"train.html"}

@@ -73,18 +73,6 @@ const encode = (array) => {
 
 
 @pytest.fixture(scope="module")
-def webgpu_browser(tmp_path_factory, browser):
-    """A headless Chromium with SwiftShader's WebGPU adapter (``browser`` checks the tools)."""
-    import sitecheck
-
-    session = sitecheck.start_browser(
-        tmp_path_factory.mktemp("webgpu-profile"), extra_flags=sitecheck.WEBGPU_FLAGS
-    )
-    yield session
-    session.quit()
-
-
-@pytest.fixture(scope="module")
 def mnist(site_dir):
     """The published MNIST files, as the page reads them: uint8 images and labels."""
     folder = site_dir / MNIST
