@@ -67,7 +67,7 @@ FIGURE = """
     <div class="mnist-graph__table" role="region" tabindex="0"
          aria-label="{title}: the numbers">
       <table>
-        <caption>{title}: {unit}</caption>
+        <caption>The graph's numbers, in {unit}</caption>
         <thead></thead>
         <tbody></tbody>
       </table>
