@@ -227,8 +227,10 @@ const done = arguments[arguments.length - 1];
     }
   };
   const kernel = gpuKernel(device, shaders, 8, 2);
+  const early = await refusal(() => kernel.train(0, 1, 0.01));
   kernel.setData("train", new Uint8Array(3 * 784), new Uint8Array(3));
   return [
+    early,
     await refusal(() => gpuKernel(device, shaders, 0, 1)),
     await refusal(() => gpuKernel(device, shaders, 2.5, 1)),
     await refusal(() => gpuKernel(device, shaders, 8, 0)),
@@ -245,8 +247,9 @@ def test_the_kernel_refuses_what_it_cannot_do_and_says_why(webgpu_browser, site_
     load_scripts(webgpu_browser, site_url)
     webgpu_browser.get_log("browser")
     refusals = webgpu_browser.execute_async_script(REFUSALS_JS)
-    *refused, fine = refusals
+    early, *refused, fine = refusals
     assert fine is None
+    assert early == 'No training images: call setData("train", images, labels) first.'
     sizes = "both must be positive whole numbers"
     assert [sizes in message for message in refused[:3]] == [True] * 3
     assert "outside the 3 images" in refused[3]

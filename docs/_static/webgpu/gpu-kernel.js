@@ -251,6 +251,7 @@
       // the GPU has taken the steps.
       async train(start, count, lr, first = Infinity, every = 1, batch = 1) {
         const set = sets.train;
+        if (!set) throw new Error("No training images: call setData(\"train\", images, labels) first.");
         if (!(start >= 0 && count >= 0 && start + count <= set.count && batch >= 1 && batch <= maxBatch)) {
           throw new Error(`train(${start}, ${count}, batch ${batch}): outside the ${set.count} images or the kernel's batch of ${maxBatch}.`);
         }
