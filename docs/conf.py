@@ -123,6 +123,7 @@ extensions.append("workbooks")
 # The "Train it yourself" page: its WebAssembly kernel, section 6's initial weights and
 # the MNIST files, put into the site when the build finishes.
 extensions.append("train_page")
+extensions.append("machine_graph")  # its last section, "Your machine's graph" (WebGPU)
 
 # What a reader sees. Each figure is saved twice, as drawn and recoloured for furo's dark
 # theme, at 1x and 2x, and each thumbnail gets its dark twin (docs/_ext/figure_themes.py).

@@ -6,6 +6,8 @@
   ``site_url``: its base URL, ending in ``/``.
 - ``browser``: a Selenium-driven headless Chromium for the whole test session; every
   host but 127.0.0.1 is unreachable from it.
+- ``webgpu_browser``: another, with SwiftShader's WebGPU adapter
+  (:data:`sitecheck.WEBGPU_FLAGS`), started by the first test that asks for it.
 - ``page``: tests that take it run once per page of the site.
 
 The tests marked ``notebook`` (the downloads, and a downloaded notebook run in a fresh
@@ -89,6 +91,16 @@ def browser(tmp_path_factory):
     except FileNotFoundError as exc:
         unavailable(str(exc))
     session = sitecheck.start_browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield session
+    session.quit()
+
+
+@pytest.fixture(scope="session")
+def webgpu_browser(tmp_path_factory, browser):
+    """``browser`` checks the tools are there; this one computes WebGPU on the CPU."""
+    session = sitecheck.start_browser(
+        tmp_path_factory.mktemp("webgpu-profile"), extra_flags=sitecheck.WEBGPU_FLAGS
+    )
     yield session
     session.quit()
 

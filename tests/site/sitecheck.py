@@ -47,6 +47,14 @@ CHROMIUM_FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 )
 
+# Added to those for the WebGPU tests: SwiftShader's WebGPU adapter, which computes on the
+# CPU, for a page served from 127.0.0.1 (a secure context, as WebGPU needs).
+WEBGPU_FLAGS = (
+    "--enable-unsafe-webgpu",
+    "--use-webgpu-adapter=swiftshader",
+    "--enable-features=Vulkan",
+)
+
 # Only these impacts fail the check (the issue's bar: zero critical or serious).
 AXE_FAILING_IMPACTS = frozenset({"critical", "serious"})
 
@@ -204,10 +212,11 @@ def chromium_paths() -> tuple[str, str]:
     return browser, driver
 
 
-def start_browser(user_data_dir: Path):
+def start_browser(user_data_dir: Path, extra_flags: tuple[str, ...] = ()):
     """A headless Chromium driven by Selenium, logging console messages and requests.
 
     The driver is the given chromedriver, so Selenium never tries to download one.
+    ``extra_flags`` go after :data:`CHROMIUM_FLAGS` (:data:`WEBGPU_FLAGS`, say).
     """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -215,7 +224,7 @@ def start_browser(user_data_dir: Path):
     browser, driver = chromium_paths()
     options = webdriver.ChromeOptions()
     options.binary_location = browser
-    for flag in CHROMIUM_FLAGS:
+    for flag in (*CHROMIUM_FLAGS, *extra_flags):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={user_data_dir}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
