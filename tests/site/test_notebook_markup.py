@@ -135,14 +135,20 @@ def test_every_notebook_link_points_to_the_site_or_pytorch(site_dir, notebooks):
     assert not broken, "\n".join(broken[:40]) + f"\n({len(broken)} in all)"
 
 
-def test_with_an_address_the_setup_cell_installs_from_it(site_dir, notebooks):
+def test_every_setup_cell_installs_the_sites_own_wheel(site_dir, notebooks):
     address = site_address(site_dir)
+    (wheel,) = (site_dir / "wheels").glob("mnisttutor-*.whl")
     for where, notebook in notebooks.items():
         setup = _source(notebook["cells"][0])
-        assert "MNISTTUTOR_WHEELS" in setup, where
+        assert f'WHEEL = "{wheel.name}"' in setup, where  # the file the site publishes
+        wheels = re.search(r'os\.environ\.get\("MNISTTUTOR_WHEELS", "([^"]+)"\)', setup)
+        assert wheels, where
         if address:  # published: the wheel from the site, nothing from the build's disk
-            assert repr(f"{address}wheels/") in setup, where
+            assert wheels[1] == f"{address}wheels/", where
             assert "file:" not in setup, where
+        else:  # a local build: its own folder, and the sentence for a notebook taken elsewhere
+            assert wheels[1].startswith("file:///"), where
+            assert "local build of the website" in setup, where
 
 
 def test_each_walkthrough_notebook_shows_what_its_page_printed(site_dir):
