@@ -28,6 +28,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx.ext.extlinks",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/**/*.py"]
@@ -96,6 +97,13 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "min_reported_time": 1,
 }
+
+# A copy button on every code block (sphinx-copybutton, served from the site's own
+# _static). It copies the code alone: Python's and the console's prompts (.gp) and a
+# doctest's output (.go) are left out, and a walkthrough's printed output gets no button.
+copybutton_selector = "div:not(.sphx-glr-script-out) > div.highlight pre"
+copybutton_exclude = ".linenos, .gp, .go"
+html_css_files.append("copy-buttons.css")  # visible to the keyboard, and in furo's colours
 
 # Fixes for what Sphinx, furo and sphinx-gallery write, found by the site checks in
 # tests/site (accessibility, valid HTML, nothing loaded from other hosts).
