@@ -99,10 +99,12 @@ sphinx_gallery_conf = {
 }
 
 # A copy button on every code block (sphinx-copybutton, served from the site's own
-# _static). It copies the code alone: Python's and the console's prompts (.gp) and a
-# doctest's output (.go) are left out, and a walkthrough's printed output gets no button.
+# _static). It copies the code alone: in a block with prompts (a docstring's ">>> "
+# example, a console's "$ " commands) only the prompted lines, without their prompts, so
+# not what they print; and a walkthrough's printed output gets no button.
 copybutton_selector = "div:not(.sphx-glr-script-out) > div.highlight pre"
-copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
 html_css_files.append("copy-buttons.css")  # visible to the keyboard, and in furo's colours
 
 # Fixes for what Sphinx, furo and sphinx-gallery write, found by the site checks in

@@ -163,6 +163,8 @@ def test_only_for_another_audience_is_an_error():
         ("the one that page trained", "the one that walkthrough trained"),
         ("shares it with section 9's pages)", "shares it with section 9's walkthroughs)"),
         ("[the first page of this section](u)", "[the first walkthrough of this section](u)"),
+        ("measured on this\npage, wrapped", "measured in this\nnotebook, wrapped"),
+        ("the next\npage's rule", "the next\nwalkthrough's rule"),
         # Pages named for what they are stay pages.
         ("the drawing page and a web page", "the drawing page and a web page"),
         ("The Train it yourself page trains", "The Train it yourself page trains"),

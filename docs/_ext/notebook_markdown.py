@@ -78,15 +78,19 @@ seed changes them more."""
 # The words that name the web page, as a notebook names itself: "this page" is the
 # notebook, and another page of the gallery ("the next page") another walkthrough. A
 # page named for what it is ("the drawing page", "a web page") stays a page.
+# Text is wrapped, so a space in these may be a line break.
 NOTEBOOK_WORDS = (
-    (re.compile(r"\bon this page\b"), "in this notebook"),
-    (re.compile(r"\b([Tt])his page\b"), r"\1his notebook"),
-    (re.compile(r"\bthe (top|bottom|end) of the page\b"), r"the \1 of this notebook"),
-    (re.compile(r"\bthe page was built\b"), "this notebook was built"),
+    (re.compile(r"\bon(\s+)this(\s+)page\b"), r"in\1this\2notebook"),
+    (re.compile(r"\b([Tt])his(\s+)page\b"), r"\1his\2notebook"),
+    (
+        re.compile(r"\bthe(\s+)(top|bottom|end)(\s+)of(\s+)the(\s+)page\b"),
+        r"the\1\2\3of\4this\5notebook",
+    ),
+    (re.compile(r"\bthe(\s+)page(\s+)was(\s+)built\b"), r"this\1notebook\2was\3built"),
     (
         re.compile(
-            r"\b((?:[Tt]he|[Aa]|[Ee]very|[Tt]hat|section \d+'s) "
-            r"(?:(?:next|previous|last two|last|first|later|earlier) )?)page(s?)\b"
+            r"\b((?:[Tt]he|[Aa]|[Ee]very|[Tt]hat|section\s+\d+'s)\s+"
+            r"(?:(?:next|previous|last\s+two|last|first|later|earlier)\s+)?)page(s?)\b"
         ),
         r"\1walkthrough\2",
     ),

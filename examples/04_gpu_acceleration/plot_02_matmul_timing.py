@@ -80,11 +80,12 @@ for label, points in recorded.items():
 # Time and speed against size
 # ---------------------------
 # Above, the time per product; below, the speed: solid lines measured while building
-# this page, dashed ones recorded. Every axis is on a :term:`log scale`, each gridline
-# ten times the one before, so that speeds hundreds of times apart can be read on one
-# chart. Small products are dominated by fixed costs (on a GPU, handing the work over),
+# this page, dashed ones recorded. Every axis is on a :term:`log scale`: each labelled
+# gridline is ten times the one before, so that speeds hundreds of times apart can be
+# read on one chart. Small products are dominated by fixed costs (on a GPU, handing the work over),
 # so speed grows with size until the hardware is busy.
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -98,7 +99,10 @@ for label, points in lines.items():
     bottom.loglog(size, 2 * size**3 / seconds / 1e9, style, label=label)
 top.set(ylabel="ms per product", title="Time")
 bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
+plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:,g}")  # 1,000, not 10³
 for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")
+    ax.xaxis.set_major_formatter(plain)
+    ax.yaxis.set_major_formatter(plain)
 fig.legend(*top.get_legend_handles_labels(), fontsize=8, loc="outside lower center")
 plt.show()

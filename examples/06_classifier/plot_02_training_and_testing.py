@@ -128,31 +128,36 @@ print(f"3 epochs: {total:.1f} s (the tutorial's loop: {one_epoch:.1f} s for one 
 # the dots along the bottom; the ticks below are put back into training steps, one per
 # image, at the start and the end of each epoch. The tutorial's chart also stops its
 # loss ticks at 0.5; here they go up to 1, the top of the chart.
-#
-# The loss falls over most of the first epoch, quickly at first and then more slowly,
-# and creeps down through epochs 2 and 3. The spread shows how different single images
-# are: the worst-read images still have a high loss, and a few are off the top of the
-# chart. The numbers below the chart say the same.
 
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(7, 4))  # the size it is shown at, so the labels read
 C3.plot_progress(ax=ax)
-epoch_ends = [epoch * len(mnist_dataset) for epoch in range(4)]  # in steps
+epoch_ends = [epoch * len(mnist_dataset) for epoch in range(4)]  # in training steps
 ax.set_xticks([steps / 10 for steps in epoch_ends], [f"{steps:,}" for steps in epoch_ends])
 ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
 ax.set(xlabel="training step", ylabel="BCE loss", title="Loss during training")
 plt.show()
 
+# %%
+# What the chart shows
+# --------------------
+# The loss falls all through the first epoch, fastest over its first 30,000 steps, then
+# creeps down through epochs 2 and 3. The spread shows how different single images are:
+# the images the network still reads badly keep a high loss, and a few are off the top
+# of the chart. The mean loss of each stretch of steps says the same in numbers.
+
 losses = C3.progress  # one every 10 steps
 for first in range(0, len(mnist_dataset), 10_000):  # epoch 1, 10,000 steps at a time
     block = losses[first // 10 : (first + 10_000) // 10]
-    print(f"steps {first + 1:>6,} to {first + 10_000:>6,}: mean loss {sum(block) / len(block):.3f}")
+    mean = sum(block) / len(block)
+    print(f"steps {first + 1:>6,} to {first + 10_000:>6,}: mean loss {mean:.3f}")
 per_epoch = len(mnist_dataset) // 10
 for epoch in (2, 3):
     block = losses[(epoch - 1) * per_epoch : epoch * per_epoch]
     print(f"epoch {epoch}: mean loss {sum(block) / len(block):.3f}")
-print(f"losses above 1, off the chart: {sum(loss > 1 for loss in losses)} of {len(losses):,}")
+above = sum(loss > 1 for loss in losses)
+print(f"losses above 1, off the chart: {above} of {len(losses):,}")
 
 # %%
 # Asking about one image
@@ -205,7 +210,7 @@ print(f"test accuracy: {score:.2%} ({right:,} of {len(mnist_test_dataset):,} rig
 # network** button saves the weights as ``mnist-network.safetensors``: tensors only, no
 # code, under the names of this page's ``Classifier``. :func:`~mnisttutor.load_classifier`
 # reads it, and the scoring loop above scores it. Put that file in the folder you run
-# this code from to check the accuracy the Train page showed; without it, this cell
+# this code from to check the accuracy the Train it yourself page showed; without it, this cell
 # saves this page's own ``C3`` in the same format and loads it back, so the score is
 # the one above.
 

@@ -169,16 +169,16 @@ plt.show()
 # --------------------------------
 # The first test image, a 7, through the network's first three layers only
 # (``cnn[:3]``: the reshape, the first convolution and its ReLU): 16 maps of 28 x 28, one
-# per filter, each in the same order as the filters above. A map is dark where its
-# filter's pattern is strong. Most maps pick out part of the strokes: only their top
-# edges, or their left edges, or the strokes' whole width, or the blank paper beside
-# them. Those are the edges and strokes that the next layer combines into parts of
-# digits.
+# per filter, in the same order as the filters above, row by row. A map is dark where
+# its filter's pattern is strong. The maps differ: some are darkest on the 7's flat top
+# stroke, others on its slanting one, others along one side of a stroke only; a few
+# respond to the blank paper and go white next to the ink. Those are the strokes and
+# edges that the next layer combines into parts of digits.
 
 first_image = test_set.images[:1]  # (1, 784): one image, as a batch of one
 with torch.no_grad():
     maps = cnn[:3](first_image)[0]  # (16, 28, 28)
-fig, axes = plt.subplots(2, 8, figsize=(10, 3))
+fig, axes = plt.subplots(4, 4, figsize=(6.4, 6.8))  # 4 x 4: large enough on a phone
 for ax, feature_map in zip(axes.flat, maps):
     ax.imshow(feature_map, cmap="Blues")
     ax.set_axis_off()

@@ -82,6 +82,24 @@ def test_no_sphinx_markup_in_any_notebook(notebooks):
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
 
 
+# "page" in a notebook's text names a page of the website by what it is ("the drawing
+# page", "a web page", the Train it yourself page, "this walkthrough's page of the
+# website"), never the notebook itself ("this page") or another walkthrough ("the next
+# page"), which notebook_markdown.py renames.
+PAGE_WORD = re.compile(r"(\S+)\s+pages?\b")
+NAMED_PAGES = {"drawing", "web", "yourself", "digit", "walkthrough's"}
+
+
+def test_notebooks_call_themselves_notebooks(notebooks):
+    unnamed = [
+        f"{where}: ...{match[0]}"
+        for where, text in markdown_cells(notebooks)
+        for match in PAGE_WORD.finditer(re.sub(r"\]\([^)]*\)", "]", CODE.sub("", text)))
+        if match[1].strip("*[]").lower() not in NAMED_PAGES and not match[1].endswith("]")
+    ]
+    assert not unnamed, "\n".join(unnamed[:40]) + f"\n({len(unnamed)} in all)"
+
+
 def test_no_relative_link_in_any_notebook(notebooks):
     relative = [
         f"{where}: {link}"
