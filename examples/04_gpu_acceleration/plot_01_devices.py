@@ -34,7 +34,7 @@ has_accelerator = device.type != "cpu"
 print(f"best device: {device}")
 print(describe_device(device))
 if not has_accelerator:
-    print("No accelerator on the machine that ran this page: everything below ran on its CPU.")
+    print("No accelerator on this machine: everything below runs on its CPU.")
 
 # %%
 # How the original did it (history, do not copy)
@@ -78,7 +78,7 @@ print(a.device, b.device, next(model.parameters()).device)
 # the same numbers without them, ``.cpu()`` brings them to the CPU, and ``.numpy()``
 # makes them a NumPy array.
 
-c = model(a @ b)  # runs on `device`
+c = model(a @ b)  # runs on the device
 print(f"c lives on: {c.device}; c.cpu() lives on: {c.cpu().device}")
 print(f"as numpy: {c.detach().cpu().numpy()}")
 

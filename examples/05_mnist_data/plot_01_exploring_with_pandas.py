@@ -29,8 +29,8 @@ for path in (train_csv, test_csv):
 # *DataFrame*, a table with numbered rows and columns; ``header=None`` says the file
 # has no line of column names. Each row is one image: the label in column 0, then 784
 # pixel values in columns 1 to 784. ``df.shape`` counts the rows and columns, and
-# ``df.head()`` shows the first 5 rows (a table too wide to show whole, so pandas puts
-# ``...`` in the middle).
+# ``df.head()`` shows the first 5 rows. They are too wide to show whole: pandas leaves
+# out the middle columns, marked ``...``, and the table scrolls sideways.
 
 import pandas as pd
 

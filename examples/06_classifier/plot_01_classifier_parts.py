@@ -161,7 +161,8 @@ for _ in range(5):
     losses.append(C.loss_function(C.forward(image), target).item())
     C.train(image, target)
 print(f"steps taken: {C.counter}; loss on this image: {[round(x, 4) for x in losses]}")
-print(f"after C.eval(), C.training is {C.eval().training}; after C.train(), {C.train().training}")
+print(f"after C.eval(): C.training is {C.eval().training}")
+print(f"after C.train(): C.training is {C.train().training}")
 
 # %%
 # The loss falling

@@ -208,7 +208,7 @@ print(f"test accuracy: {score:.2%} ({right:,} of {len(mnist_test_dataset):,} rig
 # --------------------------------------------
 # The :doc:`/train` page trains this network in your browser, and its **Download your
 # network** button saves the weights as ``mnist-network.safetensors``: tensors only, no
-# code, under the names of this page's ``Classifier``. :func:`~mnisttutor.load_classifier`
+# code, under the names of the tutorial's ``Classifier``. :func:`~mnisttutor.load_classifier`
 # reads it, and the scoring loop above scores it. Put that file in the folder you run
 # this code from to check the accuracy the Train it yourself page showed; without it, this cell
 # saves this page's own ``C3`` in the same format and loads it back, so the score is
@@ -222,7 +222,7 @@ from mnisttutor import load_classifier, save_classifier
 downloaded = Path("mnist-network.safetensors")
 if downloaded.exists():
     mine = load_classifier(downloaded)
-else:  # no download here: this page's C3, saved as the page saves it, and loaded back
+else:  # no download here: C3 from above, saved in the same format and loaded back
     with tempfile.TemporaryDirectory() as folder:
         save_classifier(C3, Path(folder) / downloaded.name)
         mine = load_classifier(Path(folder) / downloaded.name)

@@ -27,12 +27,12 @@ print(f"{len(training_set):,} training images, {len(test_set):,} test images")
 # A fair and affordable comparison
 # --------------------------------
 # Trained the tutorial's way, one image at a time for 3 epochs, each variant would see
-# 18 times as many images as below, and take about 18 times as long: the end of this
-# page works out how long from this run's own timings. (Section 6 trained the
-# tutorial's network so; its 3 epochs reached about 90%, the original's figure.) So
-# each one-image-at-a-time variant below sees the same first ``FIRST`` training images
-# once, in the same order, starting from the same weights (the same random seed), and is
-# then scored on all 10,000 test images.
+# 180,000 images, 18 times the 10,000 (``FIRST``) it sees below, and take about 18 times
+# as long: the end of this page works out how long from this run's own timings.
+# (Section 6 trained the tutorial's network so; its 3 epochs reached about 90%, the
+# original's figure.) So each one-image-at-a-time variant below sees the same first
+# ``FIRST`` training images once, in the same order, starting from the same weights (the
+# same random seed), and is then scored on all 10,000 test images.
 # Scores after so little training are lower than after 3 epochs, but the comparison is
 # fair: every change gets the same data and the same start.
 #

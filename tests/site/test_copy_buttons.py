@@ -14,7 +14,7 @@ import pytest
 
 WALKTHROUGH = "auto_examples/03_pytorch_tensors_autograd/plot_01_tensors_and_autograd.html"
 CONSOLE = "building.html"  # console blocks with "$ " prompts
-DOCTEST = "_modules/mnisttutor/classifier.html"  # docstrings' ">>> " examples
+DOCTEST = "gen_modules/api/mnisttutor.Classifier.html"  # its docstring's ">>> " example
 
 READ_CLIPBOARD = """
 const done = arguments[arguments.length - 1];
@@ -124,6 +124,7 @@ def test_the_buttons_come_from_the_site_and_show_to_keyboard_and_touch(reader, s
     assert scripts, "sphinx-copybutton's scripts are not on the page"
     assert all(src.startswith(site_url + "_static/") for src in scripts), scripts
     button = reader.find_element(By.CSS_SELECTOR, "button.copybtn")
+    reader.execute_script("arguments[0].style.transition = 'none'", button)  # no fading
     opacity = "return getComputedStyle(arguments[0]).opacity"
     # Headless Chromium has no pointer that hovers, as a phone: the button always shows.
     assert reader.execute_script("return matchMedia('(hover: none)').matches")
@@ -143,7 +144,7 @@ def test_the_buttons_come_from_the_site_and_show_to_keyboard_and_touch(reader, s
 
 TAKE_OUT_HOVER_NONE = """
 for (const sheet of document.styleSheets) {
-  if (!(sheet.href || "").endsWith("copy-buttons.css")) continue;
+  if (!(sheet.href || "").includes("/_static/copy-buttons.css")) continue;
   for (let i = sheet.cssRules.length - 1; i >= 0; i--) {
     if (sheet.cssRules[i].conditionText === "(hover: none)") sheet.deleteRule(i);
   }
