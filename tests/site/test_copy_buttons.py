@@ -126,9 +126,12 @@ def test_the_buttons_come_from_the_site_and_show_to_keyboard_and_touch(reader, s
     button = reader.find_element(By.CSS_SELECTOR, "button.copybtn")
     reader.execute_script("arguments[0].style.transition = 'none'", button)  # no fading
     opacity = "return getComputedStyle(arguments[0]).opacity"
-    # Headless Chromium has no pointer that hovers, as a phone: the button always shows.
+    # Headless Chromium has no pointer that hovers, as a phone: the button always shows,
+    # above the code's first line, not over it.
     assert reader.execute_script("return matchMedia('(hover: none)').matches")
     assert reader.execute_script(opacity, button) == "1"
+    code = button.find_element(By.XPATH, "preceding-sibling::pre[1]")
+    assert reader.execute_script(BUTTON_CLEAR_OF_FIRST_LINE, button, code)
     # With a mouse (the rule for screens without hover taken out, as a mouse's browser
     # would not apply it) the button hides until the pointer is over its code...
     reader.execute_script(TAKE_OUT_HOVER_NONE)
@@ -141,6 +144,15 @@ def test_the_buttons_come_from_the_site_and_show_to_keyboard_and_touch(reader, s
     )
     assert style == ["1", "solid"]
 
+
+# The bottom of the button is above the top of the first line of text in the code block.
+BUTTON_CLEAR_OF_FIRST_LINE = """
+const [button, code] = arguments;
+const range = document.createRange();
+range.selectNodeContents(code);
+const firstLine = range.getClientRects()[0];
+return button.getBoundingClientRect().bottom <= firstLine.top;
+"""
 
 TAKE_OUT_HOVER_NONE = """
 for (const sheet of document.styleSheets) {
