@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 import torch
 
-from mnisttutor import Classifier, evaluate, read_idx, train_per_sample, train_per_sample_fast
+from mnisttutor import Classifier, evaluate, train_per_sample, train_per_sample_fast
 from mnisttutor.browser import read_network
 
 log = logging.getLogger(__name__)
@@ -61,19 +61,6 @@ def initial(site_dir):
     if not path.is_file():
         pytest.fail(f"{path} is missing: the docs build did not export the initial network")
     return path
-
-
-@pytest.fixture(scope="module")
-def mnist(site_dir):
-    """The published MNIST files, as the page reads them: uint8 images and labels."""
-    folder = site_dir / MNIST
-    read = lambda name: read_idx(folder / f"{name}.gz")  # noqa: E731
-    return (
-        read("train-images-idx3-ubyte").reshape(-1, 784),
-        read("train-labels-idx1-ubyte"),
-        read("t10k-images-idx3-ubyte").reshape(-1, 784),
-        read("t10k-labels-idx1-ubyte"),
-    )
 
 
 def dataset(images, labels):

@@ -1,7 +1,8 @@
 // The tutorial's training step on the reader's GPU, through WebGPU: the same maths as
 // the lab's WebAssembly kernel (../train/kernel.js) and as PyTorch, and the same shape
-// of interface (weights in and out in PyTorch's layout, images in, train, score), with
-// mini-batches too. Each step of the maths is one compute shader in shaders/:
+// of interface (weights in and out in PyTorch's layout, images in, train, classify,
+// outputs: the lab's kernel.js lists them), with mini-batches too. Each step of the
+// maths is one compute shader in shaders/:
 //
 //   gather        x = the batch's images, grey / 255
 //   forward       h = sigmoid(W1 x + b1), then again for y = sigmoid(W2 h + b2)
@@ -10,9 +11,9 @@
 //   update        W2 += alpha dy h^T, b2 += alpha dy, then again for W1 and b1 with dh, x
 //
 // where alpha = -lr / (10 B) folds in the loss's mean over the B images' 10 outputs.
-// tests/site/test_webgpu.py holds it against PyTorch, weight for weight. Loaded by
-// graph-worker.js (importScripts) and by a page (a script tag): it defines
-// self.mnistGpuKernel.
+// tests/site/test_webgpu_kernel.py holds it against PyTorch, weight for weight. Loaded by
+// graph-worker.js and the lab's train-worker.js (importScripts), and by a page (a script
+// tag): it defines self.mnistGpuKernel.
 "use strict";
 
 (function (scope) {
@@ -72,8 +73,8 @@
     return made;
   }
 
-  // The kernel for `hidden` nodes, taking up to `maxBatch` images a step. `shaders` is
-  // what loadShaders() gives.
+  // The kernel for `hidden` nodes, taking up to `maxBatch` images a step (and
+  // classifying that many at a time). `shaders` is what loadShaders() gives.
   function gpuKernel(device, shaders, hidden, maxBatch = 1) {
     if (!(Number.isInteger(hidden) && hidden > 0 && Number.isInteger(maxBatch) && maxBatch > 0)) {
       throw new Error(`hidden nodes ${hidden}, batch ${maxBatch}: both must be positive whole numbers.`);
@@ -282,26 +283,38 @@
         record.destroy();
         return outputs;
       },
-      // How many images of set `name` the network gets right: the first largest output
-      // is its answer, as torch.argmax takes it.
-      async evaluate(name = "test") {
+      // The network's answer for each image of set `name`, a Uint8Array: the first
+      // largest output, as torch.argmax takes it. The forward passes run `maxBatch`
+      // images at a time, all in one submission, and the outputs come back once.
+      async classify(name) {
         const set = sets[name];
-        let right = 0;
-        for (let start = 0; start < set.count; start += maxBatch) {
-          const count = Math.min(maxBatch, set.count - start);
-          writeSteps(start, count, count, 0);
-          const encoder = device.createCommandEncoder();
+        if (!set) throw new Error(`No ${name} images: call setData("${name}", images, labels) first.`);
+        const n = writeSteps(0, set.count, maxBatch, 0);
+        const staging = device.createBuffer({ size: Math.max(4, F32 * CLASSES * set.count), usage: MAP_READ | COPY_DST });
+        const encoder = device.createCommandEncoder();
+        for (let s = 0; s < n; s++) {
+          const images = Math.min(maxBatch, set.count - s * maxBatch);
           const pass = encoder.beginComputePass();
-          forward(pass, set, 0, count);
+          forward(pass, set, s, images);
           pass.end();
-          const [outputs] = await readBack([[y, F32 * CLASSES * count]], encoder);
-          for (let b = 0; b < count; b++) {
-            let best = 0;
-            for (let o = 1; o < CLASSES; o++) if (outputs[b * CLASSES + o] > outputs[b * CLASSES + best]) best = o;
-            if (best === set.answers[start + b]) right++;
-          }
+          encoder.copyBufferToBuffer(y, 0, staging, F32 * CLASSES * s * maxBatch, F32 * CLASSES * images);
         }
-        return right;
+        device.queue.submit([encoder.finish()]);
+        await staging.mapAsync(GPUMapMode.READ);
+        const outputs = new Float32Array(staging.getMappedRange());
+        const answers = new Uint8Array(set.count);
+        for (let i = 0; i < set.count; i++) {
+          let best = 0;
+          for (let o = 1; o < CLASSES; o++) if (outputs[i * CLASSES + o] > outputs[i * CLASSES + best]) best = o;
+          answers[i] = best;
+        }
+        staging.destroy();
+        return answers;
+      },
+      // How many images of set `name` the network gets right, by classify().
+      async evaluate(name = "test") {
+        const answers = await this.classify(name);
+        return answers.reduce((right, answer, i) => right + (answer === sets[name].answers[i]), 0);
       },
       // The 10 outputs for image `index` of set `name`, by the forward pass train() takes.
       async outputs(name, index) {
