@@ -35,7 +35,7 @@ importScripts("kernel.js");
 
 const { wasmKernel, jsKernel, hasWasmSimd, bceLoss, PIXELS } = self.mnistKernel;
 const CHUNK = 1000; // images per kernel call at full speed, between reports, at most
-const CHUNK_MS = 100; // ...and fewer where that many take longer (a slow GPU), so that
+const CHUNK_MS = 200; // ...and fewer where that many take longer (a slow GPU), so that
 // reports keep coming and a "stop" is heard
 const RECORD_EVERY = 10; // the loss every 10 steps, as Classifier.progress keeps it
 const YIELD_AFTER_MS = 100; // let messages (a "stop") in this often

@@ -9,6 +9,7 @@
 //   output_error  dy = y - t
 //   hidden_error  dh = (W2^T dy) h (1 - h), through the old W2
 //   update        W2 += alpha dy h^T, b2 += alpha dy, then again for W1 and b1 with dh, x
+//   record        a copy of y, before the update, for the loss (only on the steps asked)
 //
 // where alpha = -lr / (10 B) folds in the loss's mean over the B images' 10 outputs.
 // tests/site/test_webgpu_kernel.py holds it against PyTorch, weight for weight. Loaded by
@@ -20,8 +21,9 @@
   const PIXELS = 784; // 28 x 28
   const CLASSES = 10;
   const WORKGROUP = 64; // as in shaders/common.wgsl
-  const SHADERS = ["gather", "forward", "output_error", "hidden_error", "update"];
-  const STEP_BYTES = 16; // the Step struct (12 bytes), padded
+  const SHADERS = ["gather", "forward", "output_error", "hidden_error", "update", "record"];
+  const STEP_BYTES = 16; // the Step struct
+  const NOT_RECORDED = 0xffffffff; // a Step's `record` where its outputs are not kept
   const F32 = 4;
 
   // The shaders' source, each with common.wgsl in front; `base` is the folder's URL.
@@ -44,6 +46,7 @@
     output_error: ["read", "read", "write"],
     hidden_error: ["uniform", "read", "read", "read", "write"],
     update: ["uniform", "write", "write", "read", "read"],
+    record: ["read", "write"],
   };
   const BUFFER_TYPES = { uniform: "uniform", read: "read-only-storage", write: "storage" };
 
@@ -109,6 +112,7 @@
     device.queue.writeBuffer(scale, 0, Float32Array.from({ length: 256 }, (_, grey) => grey / 255));
     const stride = device.limits.minUniformBufferOffsetAlignment;
     let steps = null; // the Step slots: one per step of a train() call, grown as needed
+    let record = null; // the outputs train() keeps for the loss, grown as needed
     const sets = {}; // "train" and "test": their images, labels and bind groups
 
     const group = (name, buffers) => device.createBindGroup({
@@ -129,8 +133,16 @@
         hiddenError: group("hidden_error", [layer2, w2, dy, h, dh]),
         update2: group("update", [layer2, w2, b2, h, dy]),
         update1: group("update", [layer1, w1, b1, x, dh]),
+        record: group("record", [y, record]),
       };
       for (const set of Object.values(sets)) bindSet(set);
+    }
+
+    function reserveRecord(bytes) {
+      if (record.size >= bytes) return;
+      record.destroy();
+      record = buffer("record", bytes, STORAGE | COPY_SRC);
+      groups.record = group("record", [y, record]);
     }
 
     function bindSet(set) {
@@ -139,8 +151,9 @@
     }
 
     // Write the Step slots for batches of `batch` images from image `start`, at learning
-    // rate lr (0 for a forward pass only); returns how many steps that is.
-    function writeSteps(start, count, batch, lr) {
+    // rate lr (0 for a forward pass only), keeping the outputs of step s at row rows[s]
+    // of `record` where given; returns how many steps that is.
+    function writeSteps(start, count, batch, lr, rows = {}) {
       const n = Math.ceil(count / batch);
       reserveSteps(n);
       const words = new ArrayBuffer(n * stride);
@@ -149,6 +162,7 @@
         new Uint32Array(words, s * stride, 2).set([start + s * batch, images]);
         // the mean over the batch's 10 outputs each, folded into the step
         new Float32Array(words, s * stride + 8, 1)[0] = -lr / (CLASSES * images);
+        new Uint32Array(words, s * stride + 12, 1)[0] = rows[s] ?? NOT_RECORDED;
       }
       device.queue.writeBuffer(steps, 0, words);
       return n;
@@ -209,6 +223,7 @@
       return out;
     }
 
+    record = buffer("record", F32 * CLASSES, STORAGE | COPY_SRC);
     reserveSteps(1);
 
     return {
@@ -256,31 +271,37 @@
         if (!(start >= 0 && count >= 0 && start + count <= set.count && batch >= 1 && batch <= maxBatch)) {
           throw new Error(`train(${start}, ${count}, batch ${batch}): outside the ${set.count} images or the kernel's batch of ${maxBatch}.`);
         }
-        const n = writeSteps(start, count, batch, lr);
-        const kept = [];
-        for (let s = first; s < n; s += every) kept.push(s);
-        const keptBytes = kept.map((s) => F32 * CLASSES * Math.min(batch, count - s * batch));
-        const record = device.createBuffer({
-          size: Math.max(4, keptBytes.reduce((a, b) => a + b, 0)), usage: MAP_READ | COPY_DST });
+        const imagesOf = (s) => Math.min(batch, count - s * batch);
+        const rows = {}; // the steps whose outputs are kept -> their first row in `record`
+        let kept = 0; // rows kept
+        for (let s = first; s < Math.ceil(count / batch); s += every) {
+          rows[s] = kept;
+          kept += imagesOf(s);
+        }
+        const bytes = F32 * CLASSES * kept;
+        reserveRecord(bytes);
+        const n = writeSteps(start, count, batch, lr, rows);
+        // One pass for all the steps: copying y out between them would end the pass
+        // each time, which costs more than the steps themselves on a slow GPU.
         const encoder = device.createCommandEncoder();
-        let pass = encoder.beginComputePass();
-        for (let s = 0, k = 0, at = 0; s < n; s++) {
-          const images = Math.min(batch, count - s * batch);
-          forward(pass, set, s, images);
-          if (s === kept[k]) { // y, before this step's update, into the record
-            pass.end();
-            encoder.copyBufferToBuffer(y, 0, record, at, keptBytes[k]);
-            at += keptBytes[k++];
-            pass = encoder.beginComputePass();
+        const pass = encoder.beginComputePass();
+        for (let s = 0; s < n; s++) {
+          forward(pass, set, s, imagesOf(s));
+          if (s in rows) { // y, before this step's update, into the record
+            pass.setPipeline(run.record);
+            pass.setBindGroup(0, groups.record, [s * stride]);
+            pass.dispatchWorkgroups(groupsAlong(CLASSES), imagesOf(s));
           }
-          backward(pass, set, s, images);
+          backward(pass, set, s, imagesOf(s));
         }
         pass.end();
+        const staging = device.createBuffer({ size: Math.max(4, bytes), usage: MAP_READ | COPY_DST });
+        if (bytes) encoder.copyBufferToBuffer(record, 0, staging, 0, bytes);
         device.queue.submit([encoder.finish()]);
-        // mapAsync waits only for the work that writes `record`: wait for the steps too
-        await Promise.all([device.queue.onSubmittedWorkDone(), record.mapAsync(GPUMapMode.READ)]);
-        const outputs = new Float32Array(record.getMappedRange().slice(0, keptBytes.reduce((a, b) => a + b, 0)));
-        record.destroy();
+        // mapAsync waits only for the work that writes `staging`: wait for the steps too
+        await Promise.all([device.queue.onSubmittedWorkDone(), staging.mapAsync(GPUMapMode.READ)]);
+        const outputs = new Float32Array(staging.getMappedRange().slice(0, bytes));
+        staging.destroy();
         return outputs;
       },
       // The network's answer for each image of set `name`, a Uint8Array: the first
