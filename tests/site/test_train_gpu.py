@@ -75,9 +75,10 @@ def device_choice(browser) -> dict:
 
 
 def run_rows(browser) -> list[list[str]]:
+    """The runs table's cells, row by row, as text (no-break spaces as spaces)."""
     return browser.execute_script(
         "return Array.from(document.querySelectorAll('.mnist-train__runs tbody tr'),"
-        " (row) => Array.from(row.cells, (cell) => cell.textContent));"
+        " (row) => Array.from(row.cells, (cell) => cell.textContent.replace(/\\u00a0/g, ' ')));"
     )
 
 
@@ -168,13 +169,21 @@ def test_the_runs_table_says_the_run_was_on_the_gpu(gpu_epoch):
     header = [
         th.text for th in browser.find_elements("css selector", ".mnist-train__runs thead th")
     ]
+    # At the lab's width on a laptop, every column shows without scrolling the table.
+    browser.set_window_size(1280, 900)
+    width, shown = browser.execute_script(
+        "const region = document.querySelector('.mnist-train__runs').parentElement;"
+        "return [region.scrollWidth, region.clientWidth];"
+    )
+    assert width <= shown, f"the runs table is {width} px wide in {shown} px"
+
     assert header[-2:] == ["Device", "Images/s"]
     reference, run = run_rows(browser)
     assert reference[-2:] == ["CPU (PyTorch)", ""]
-    assert run[1:8] == ["Run 1", "0.01", str(HIDDEN), "1", "random", run[6], f"GPU ({ADAPTER})"]
-    assert re.fullmatch(r"1: \d+\.\d\d%", run[6])
-    assert re.fullmatch(r"[\d,]+", run[8])
-    assert int(run[8].replace(",", "")) > 0
+    assert run[:7] == ["Run 1", "0.01", str(HIDDEN), "1", "random", run[5], f"GPU ({ADAPTER})"]
+    assert re.fullmatch(r"1: \d+\.\d\d%", run[5])
+    assert re.fullmatch(r"[\d,]+", run[7])
+    assert int(run[7].replace(",", "")) > 0
     legend = text(browser, "legend")
     assert f"Run 1: lr 0.01, {HIDDEN} hidden, 1 epoch, random start, GPU" in legend
     assert text(browser, "compare").startswith(
@@ -300,7 +309,7 @@ def test_a_gpu_lost_partway_leaves_the_network_to_start_again_on_the_cpu(webgpu_
         "search": f"?epochs=1&lr=0.01&hidden={HIDDEN}&start=random",
     }  # fmt: skip
     assert "on your CPU, from its starting weights" in text(browser, "status")
-    assert run_rows(browser)[1][7] == f"GPU ({ADAPTER}), lost partway"
+    assert run_rows(browser)[1][6] == f"GPU ({ADAPTER}), lost partway"
     assert not browser.find_element("css selector", ".mnist-train__download").is_enabled()
     # The CPU trains the new network; the GPU can be picked again.
     done = browser.execute_async_script(
@@ -308,7 +317,7 @@ def test_a_gpu_lost_partway_leaves_the_network_to_start_again_on_the_cpu(webgpu_
         "window.mnistTrain.train({limit: 1000}).then(done);"
     )
     assert (done["type"], done["steps"]) == ("done", 1000)
-    assert run_rows(browser)[2][7] == "CPU (WebAssembly)"
+    assert run_rows(browser)[2][6] == "CPU (WebAssembly)"
     select(browser, "device", "gpu")
     wait_for(browser, "window.mnistTrain.state.kernel === 'webgpu'")
     wait_for(browser, "document.querySelector('.mnist-train__gpu').hidden")
@@ -339,7 +348,7 @@ def test_without_an_adapter_the_gpu_run_falls_back_to_the_cpu(browser, site_url)
         "window.mnistTrain.train({limit: 1000}).then(done);"
     )
     assert (done["type"], done["steps"]) == ("done", 1000)
-    assert run_rows(browser)[1][7] == "CPU (WebAssembly)"
+    assert run_rows(browser)[1][6] == "CPU (WebAssembly)"
     logged = browser.get_log("browser")
     assert logged, "Chromium logs no warning when it finds no adapter: is it asked?"
     assert all(

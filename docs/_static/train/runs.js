@@ -121,7 +121,9 @@
     }
 
     // A row per run, made once and then updated in place, so its checkbox keeps the
-    // keyboard's focus while the run trains and the table changes around it.
+    // keyboard's focus while the run trains and the table changes around it. The
+    // checkbox shares the run's cell: a column of its own left too little room for the
+    // rest at the page's width.
     function makeRow(run) {
       const row = document.createElement("tr");
       const show = document.createElement("input");
@@ -132,13 +134,17 @@
         run.shown = show.checked;
         update();
       });
-      row.insertCell().append(show);
       const name = document.createElement("th");
       name.scope = "row";
       const swatch = document.createElement("span");
       swatch.className = "mnist-train__swatch";
       swatch.style.background = run.colour;
-      name.append(swatch, run.name);
+      // "Run 1" on one line with its checkbox and colour; "(PyTorch)" may go to the next
+      const [head, ...rest] = run.name.split(" (");
+      const kept = document.createElement("span");
+      kept.className = "mnist-train__run-name";
+      kept.append(show, swatch, head);
+      name.append(kept, rest.length ? ` (${rest.join(" (")}` : "");
       row.append(name);
       for (let i = 0; i < 7; i++) row.insertCell();
       return row;
@@ -152,13 +158,13 @@
         const { lr, hidden, epochs, start } = run.settings;
         const texts = [
           lr, hidden, epochs, start === "tutorial" ? "section 6's" : "random",
-          run.scored.filter((score) => score.epoch).map((score) => `${score.epoch}: ${percent(score)}`)
+          run.scored.filter((score) => score.epoch).map((score) => `${score.epoch}:\u00a0${percent(score)}`)
             .join(", ") || "none yet",
           run.device,
           run.imagesPerSecond ? fmt(Math.round(run.imagesPerSecond)) : "",
         ];
         texts.forEach((text, i) => {
-          const cell = run.row.cells[2 + i];
+          const cell = run.row.cells[1 + i];
           if (cell.textContent !== String(text)) cell.textContent = text;
         });
       }
