@@ -26,7 +26,7 @@
   // URL of the folder that holds shaders/.
   async function connect(base) {
     if (held) return held;
-    const { requestGpu, loadShaders } = scope.mnistGpuKernel;
+    const { requestGpu, loadShaders, whenLost } = scope.mnistGpuKernel;
     let found;
     try {
       found = await requestGpu();
@@ -35,19 +35,11 @@
     }
     if (!found.device) return { reason: found.reason };
     const { device } = found;
-    // A failure the kernel did not expect ends the GPU's part, with the message on the
-    // page, not in the console (preventDefault keeps the browser from logging it).
-    let failure = null;
-    device.addEventListener("uncapturederror", (event) => {
-      event.preventDefault();
-      failure = failure || event.error.message;
-      device.destroy();
-    });
     const gpu = { device, name: found.name, shaders: await loadShaders(base), reason: null };
-    gpu.lost = device.lost.then((info) => {
-      gpu.reason = failure || info.message || "the browser gave no reason";
+    gpu.lost = whenLost(device).then((reason) => {
+      gpu.reason = reason;
       if (held === gpu) held = null; // asked for again, there may be a GPU once more
-      throw new GpuLost(gpu.reason);
+      throw new GpuLost(reason);
     });
     gpu.lost.catch(() => {}); // handled where it is raced; not an unhandled rejection
     held = gpu;

@@ -368,6 +368,19 @@
     return { device, name, reason: null };
   }
 
-  const api = { gpuKernel, loadShaders, requestGpu, PIXELS, CLASSES };
+  // A promise of why `device` was lost: the browser's message, or the first error that
+  // no kernel expected, which ends the device, to be said on the page rather than in the
+  // console (preventDefault keeps the browser from logging it).
+  function whenLost(device) {
+    let failure = null;
+    device.addEventListener("uncapturederror", (event) => {
+      event.preventDefault();
+      failure = failure || event.error.message;
+      device.destroy();
+    });
+    return device.lost.then((info) => failure || info.message || "the browser gave no reason");
+  }
+
+  const api = { gpuKernel, loadShaders, requestGpu, whenLost, PIXELS, CLASSES };
   scope.mnistGpuKernel = api;
 })(typeof self === "object" ? self : globalThis);
