@@ -492,6 +492,7 @@ HOSTILE = {
     "start": "javascript:window.pwned=1",
     "<script>window.pwned=1</script>": "1",
     "kernel": "wasm;drop",
+    "device": "tpu",
 }
 
 
@@ -510,7 +511,7 @@ def test_hostile_settings_in_the_address_are_ignored_with_a_note(browser, site_u
         )
     note = browser.find_element("css selector", ".mnist-train__note")
     assert note.is_displayed()
-    for key in ("lr", "hidden=", "epochs=", "start=", "kernel="):
+    for key in ("lr", "hidden=", "epochs=", "start=", "kernel=", "device="):
         assert key in note.text, note.text
     assert "unknown setting" in note.text
     # Shown as text, never run or inserted as markup.

@@ -215,7 +215,8 @@ def test_a_gpu_trained_network_downloads_and_scores_in_python(
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_lab_after_a_gpu_run_is_accessible(gpu_epoch, npm_tools, theme):
+def test_the_lab_after_a_gpu_run_is_accessible(gpu_epoch, npm_tools, theme, tmp_path):
+    """axe on the lab as the GPU run left it, in each theme; vnu on its markup."""
     import sitecheck
 
     browser, _ = gpu_epoch
@@ -227,6 +228,8 @@ def test_the_lab_after_a_gpu_run_is_accessible(gpu_epoch, npm_tools, theme):
         assert serious == [], serious
     finally:
         browser.execute_script("document.body.dataset.theme = 'auto'")
+    if theme == "light":  # the markup is the same in both
+        assert sitecheck.vnu_errors_in_browser(browser, tmp_path, "train.html") == []
 
 
 # ---- Slow motion and the speed control on the GPU ---------------------------------------
