@@ -222,6 +222,9 @@
     state.score = null;
     state.run = null;
     ui.scores.replaceChildren();
+    ui.barLabel.textContent = "Progress"; // the last network's progress is not this one's
+    ui.bar.value = 0;
+    if (state.testSet) ui.rate.textContent = "";
     learned.reset(answer.weights.w1, answer.hidden);
     pad.setClassifier(classifier(answer.weights));
     describeNetwork();
