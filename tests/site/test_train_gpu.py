@@ -4,7 +4,7 @@ With :data:`sitecheck.WEBGPU_FLAGS` Chromium has SwiftShader, a WebGPU adapter t
 computes on the CPU: real float32 arithmetic, but slow (hundreds of one-image steps a
 second at 20 hidden nodes, on a busy 2-core machine). So the GPU's epoch is one of the
 lab's own choices chosen for its cost: 20 hidden nodes, fresh random weights, one epoch,
-trained once per session (``gpu_epoch``) and then looked at by several tests: its test
+trained once (the ``gpu_epoch`` fixture) and then looked at by several tests: its test
 accuracy and confusion matrix against PyTorch's for the same weights, against PyTorch's
 own epoch from the same starting weights, the runs table, the download scored in Python,
 and axe in both themes. Slow motion and the speed control on the GPU take a few steps
@@ -246,6 +246,7 @@ def test_slow_motion_and_the_speed_control_take_pytorchs_steps_on_the_gpu(
     browser = webgpu_browser
     ready = open_lab(browser, site_url, GPU_RUN + "&speed=100")
     assert ready["kernel"] == "webgpu"
+    assert device_choice(browser)["search"].endswith("&speed=100&device=gpu")  # kept to share
     classifier = network(page_weights(browser))
     shown = [
         browser.execute_async_script(
