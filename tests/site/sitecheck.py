@@ -469,6 +469,21 @@ def vnu_allowance(page: str, error: str) -> Allowed | None:
     return next((entry for entry in VNU_ALLOWED if entry.covers(page, message)), None)
 
 
+def vnu_errors_in_browser(browser, folder: Path, name: str) -> list[tuple[str, str]]:
+    """vnu's errors, less those allowed, in the page as ``browser`` holds it now (its
+    scripts' work included), written to ``folder``/``name`` to be checked."""
+    page = folder / name
+    page.write_text(
+        "<!DOCTYPE html>" + browser.execute_script("return document.documentElement.outerHTML"),
+        encoding="utf-8",
+    )
+    return [
+        (where, error)
+        for where, error in vnu_errors([page], root=folder)
+        if vnu_allowance(where, error) is None
+    ]
+
+
 def broken_links(start_urls: list[str]) -> list[str]:
     """Run linkchecker from ``start_urls`` (and every page they reach on the same host).
 

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 import torch
 
-from mnisttutor import Classifier, evaluate, read_idx, train_per_sample, train_per_sample_fast
+from mnisttutor import Classifier, evaluate, train_per_sample, train_per_sample_fast
 from mnisttutor.browser import read_network
 
 log = logging.getLogger(__name__)
@@ -61,19 +61,6 @@ def initial(site_dir):
     if not path.is_file():
         pytest.fail(f"{path} is missing: the docs build did not export the initial network")
     return path
-
-
-@pytest.fixture(scope="module")
-def mnist(site_dir):
-    """The published MNIST files, as the page reads them: uint8 images and labels."""
-    folder = site_dir / MNIST
-    read = lambda name: read_idx(folder / f"{name}.gz")  # noqa: E731
-    return (
-        read("train-images-idx3-ubyte").reshape(-1, 784),
-        read("train-labels-idx1-ubyte"),
-        read("t10k-images-idx3-ubyte").reshape(-1, 784),
-        read("t10k-labels-idx1-ubyte"),
-    )
 
 
 def dataset(images, labels):
@@ -505,6 +492,7 @@ HOSTILE = {
     "start": "javascript:window.pwned=1",
     "<script>window.pwned=1</script>": "1",
     "kernel": "wasm;drop",
+    "device": "tpu",
 }
 
 
@@ -523,7 +511,7 @@ def test_hostile_settings_in_the_address_are_ignored_with_a_note(browser, site_u
         )
     note = browser.find_element("css selector", ".mnist-train__note")
     assert note.is_displayed()
-    for key in ("lr", "hidden=", "epochs=", "start=", "kernel="):
+    for key in ("lr", "hidden=", "epochs=", "start=", "kernel=", "device="):
         assert key in note.text, note.text
     assert "unknown setting" in note.text
     # Shown as text, never run or inserted as markup.

@@ -6,7 +6,9 @@ initial weights, the kernel trains 1,000 steps one image at a time (the tutorial
 training) and 100 steps in batches of 100 images (``Classifier.train_step`` on a batch:
 the mean loss over the batch), and its weights must match PyTorch's after the same
 steps to within ``TOLERANCE`` of the largest weight. The outputs it records give the
-module path's losses, and it scores a test set as :func:`mnisttutor.evaluate` does.
+module path's losses; it scores a test set as :func:`mnisttutor.evaluate` does, and its
+answer for each image (``classify``, which the lab's confusion matrix and mistakes use)
+is PyTorch's argmax.
 """
 
 from __future__ import annotations
@@ -15,17 +17,15 @@ import base64
 import logging
 
 import numpy as np
-import pytest
 import torch
 
-from mnisttutor import Classifier, evaluate, read_idx, train_per_sample
+from mnisttutor import Classifier, evaluate, train_per_sample
 
 log = logging.getLogger(__name__)
 
 TOLERANCE = 1e-5  # the issue's bar, relative to the largest weight
 HIDDEN = 200
 TESTED = 2000  # test images scored
-MNIST = "_static/train/mnist"  # the lab's published MNIST files, which the graph reads too
 
 # Runs in the page: a kernel from the given weights trains on the first images of the
 # published MNIST files, then hands back its weights, the outputs it recorded and its
@@ -66,23 +66,11 @@ const encode = (array) => {
     weights: Object.fromEntries(Object.entries(trained).map(([k, v]) => [k, encode(v)])),
     recorded: encode(recorded),
     right: await kernel.evaluate("test"),
+    answers: Array.from(await kernel.classify("test")),
     outputs: Array.from(await kernel.outputs("test", 0)),
   };
 })().then(done, (error) => done({ error: String(error) }));
 """
-
-
-@pytest.fixture(scope="module")
-def mnist(site_dir):
-    """The published MNIST files, as the page reads them: uint8 images and labels."""
-    folder = site_dir / MNIST
-    read = lambda name: read_idx(folder / f"{name}.gz")  # noqa: E731
-    return (
-        read("train-images-idx3-ubyte").reshape(-1, 784),
-        read("train-labels-idx1-ubyte"),
-        read("t10k-images-idx3-ubyte").reshape(-1, 784),
-        read("t10k-labels-idx1-ubyte"),
-    )
 
 
 def tensors(images, labels):
@@ -157,13 +145,22 @@ def compare(result, classifier, what: str) -> float:
 
 
 def check_score(result, classifier, test_images, test_labels) -> None:
-    """It scores the test images as PyTorch does, and gives the same outputs."""
+    """It scores the test images as PyTorch does, gives each PyTorch's answer (its
+    argmax), and gives the same outputs."""
     test = tensors(test_images[:TESTED], test_labels[:TESTED])
     log.info("%d of %d test images right on the GPU", result["right"], TESTED)
     assert result["right"] == round(evaluate(classifier, test) * TESTED)
     with torch.no_grad():
-        expected = classifier(test.images[:1]).numpy()[0]
-    np.testing.assert_allclose(result["outputs"], expected, rtol=1e-5, atol=1e-6)
+        outputs = classifier(test.images)
+    answers = np.array(result["answers"])
+    differ = np.flatnonzero(answers != outputs.argmax(dim=1).numpy())
+    # Where PyTorch's two largest outputs tie to float32 rounding, either answer is fair.
+    top_two = outputs.topk(2, dim=1).values.numpy()
+    near_ties = np.flatnonzero(top_two[:, 0] - top_two[:, 1] < 1e-6)
+    log.info("answers unlike PyTorch's: %d; near-ties: %d", len(differ), len(near_ties))
+    assert set(differ) <= set(near_ties)
+    assert result["right"] == int((answers == test_labels[:TESTED]).sum())
+    np.testing.assert_allclose(result["outputs"], outputs[0].numpy(), rtol=1e-5, atol=1e-6)
 
 
 def initial_classifier(**kwargs) -> Classifier:

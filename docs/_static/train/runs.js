@@ -1,7 +1,8 @@
 // The "Train it yourself" page's runs, side by side: every run stays on the charts (the
 // loss, loss-chart.js, and the test accuracy under it, accuracy-chart.js, with a legend
 // that names them), in a table of its settings, its test accuracy after each epoch and
-// its speed, and in a sentence that compares it with the reference. Section 6's PyTorch
+// the device it trained on and its speed, and in a sentence that compares it with the
+// reference. Section 6's PyTorch
 // run is the first, as the reference. The reader can hide a run or clear them.
 "use strict";
 
@@ -13,10 +14,12 @@
   const fmt = (n) => n.toLocaleString("en");
   const percent = ({ right, count }) => `${((100 * right) / count).toFixed(2)}%`;
 
-  // What a run's label says: learning rate, hidden nodes, epochs and starting weights.
-  const describe = ({ lr, hidden, epochs, start }) =>
+  // What a run's label says: learning rate, hidden nodes, epochs and starting weights,
+  // and the GPU where it trained on one.
+  const describe = ({ lr, hidden, epochs, start, device }) =>
     `learning rate ${lr}, ${hidden} hidden nodes, ${epochs} epoch${epochs === 1 ? "" : "s"}, ` +
-    (start === "tutorial" ? "section 6's starting weights" : "fresh random weights");
+    (start === "tutorial" ? "section 6's starting weights" : "fresh random weights") +
+    (device === "gpu" ? ", on your GPU" : "");
   const named = (run) => `${run.name} (${describe(run.settings)})`;
 
   // How a run's settings differ from the reference's, in a few words.
@@ -25,6 +28,7 @@
     if (settings.lr !== reference.lr) said.push(`learning rate ${settings.lr}`);
     if (settings.hidden !== reference.hidden) said.push(`${settings.hidden} hidden nodes`);
     if (settings.start !== reference.start) said.push("fresh random weights");
+    if (settings.device === "gpu") said.push("on your GPU");
     return said.length ? said.join(", ") : "the reference's settings";
   }
 
@@ -55,10 +59,11 @@
     let made = 0;
     let pending = false;
 
-    // `scored`: {steps, epoch (null partway), right, count} each time it was scored.
-    function add({ settings, losses = [], reference = false, scored = [] }) {
+    // `scored`: {steps, epoch (null partway), right, count} each time it was scored;
+    // `device`: where it trained, as the table says it ("GPU (its name)").
+    function add({ settings, device, losses = [], reference = false, scored = [] }) {
       const run = {
-        settings, losses, reference, scored, shown: true, imagesPerSecond: null,
+        settings, device, losses, reference, scored, shown: true, imagesPerSecond: null,
         name: reference ? "Section 6 (PyTorch)" : `Run ${++made}`,
         colour: reference ? REFERENCE_COLOUR : COLOURS[(made - 1) % COLOURS.length],
         row: null,
@@ -107,15 +112,18 @@
         const swatch = document.createElement("span");
         swatch.className = "mnist-train__swatch";
         swatch.style.background = run.colour;
-        const { lr, hidden, epochs, start } = run.settings;
+        const { lr, hidden, epochs, start, device } = run.settings;
         item.append(swatch, `${run.name}: lr ${lr}, ${hidden} hidden, ${epochs} epoch` +
-          `${epochs === 1 ? "" : "s"}, ${start === "tutorial" ? "section 6's start" : "random start"}`);
+          `${epochs === 1 ? "" : "s"}, ${start === "tutorial" ? "section 6's start" : "random start"}` +
+          (device === "gpu" ? ", GPU" : ""));
         return item;
       }));
     }
 
     // A row per run, made once and then updated in place, so its checkbox keeps the
-    // keyboard's focus while the run trains and the table changes around it.
+    // keyboard's focus while the run trains and the table changes around it. The
+    // checkbox shares the run's cell: a column of its own left too little room for the
+    // rest at the page's width.
     function makeRow(run) {
       const row = document.createElement("tr");
       const show = document.createElement("input");
@@ -126,15 +134,19 @@
         run.shown = show.checked;
         update();
       });
-      row.insertCell().append(show);
       const name = document.createElement("th");
       name.scope = "row";
       const swatch = document.createElement("span");
       swatch.className = "mnist-train__swatch";
       swatch.style.background = run.colour;
-      name.append(swatch, run.name);
+      // "Run 1" on one line with its checkbox and colour; "(PyTorch)" may go to the next
+      const [head, ...rest] = run.name.split(" (");
+      const kept = document.createElement("span");
+      kept.className = "mnist-train__run-name";
+      kept.append(show, swatch, head);
+      name.append(kept, rest.length ? ` (${rest.join(" (")}` : "");
       row.append(name);
-      for (let i = 0; i < 6; i++) row.insertCell();
+      for (let i = 0; i < 7; i++) row.insertCell();
       return row;
     }
 
@@ -146,12 +158,13 @@
         const { lr, hidden, epochs, start } = run.settings;
         const texts = [
           lr, hidden, epochs, start === "tutorial" ? "section 6's" : "random",
-          run.scored.filter((score) => score.epoch).map((score) => `${score.epoch}: ${percent(score)}`)
+          run.scored.filter((score) => score.epoch).map((score) => `${score.epoch}:\u00a0${percent(score)}`)
             .join(", ") || "none yet",
+          run.device,
           run.imagesPerSecond ? fmt(Math.round(run.imagesPerSecond)) : "",
         ];
         texts.forEach((text, i) => {
-          const cell = run.row.cells[2 + i];
+          const cell = run.row.cells[1 + i];
           if (cell.textContent !== String(text)) cell.textContent = text;
         });
       }

@@ -12,6 +12,7 @@
     hidden: ["20", "40", "100", "200", "400"],
     start: ["tutorial", "random"],
     speed: ["full", "1000", "100", "10"], // images a second, to watch it learn
+    device: ["cpu", "gpu"], // where it trains: the GPU through WebGPU
     kernel: ["auto", "wasm", "js"], // for the tests: which training kernel
   };
   const NUMBER = /^[0-9]{1,6}(\.[0-9]{1,6})?$/; // plain decimals only: no 1e3, no 0x10

@@ -1,13 +1,17 @@
 // The "Train it yourself" page's Web Worker: fetches MNIST, trains the tutorial's network
-// with a kernel (kernel.js: WebAssembly, or plain JavaScript where that is missing), and
-// reports back, so the page stays responsive while it works.
+// with a kernel (kernel.js: WebAssembly, or plain JavaScript where that is missing; or,
+// where the reader picks it, the GPU through WebGPU: ../webgpu/gpu-kernel.js, watched by
+// gpu-connection.js), and reports back, so the page stays responsive while it works.
 //
 // Commands from the page run one after another, in the order they arrive (a Train sent
 // while a reset is still fetching its kernel waits for the new network). Each carries an
 // `id`, and its answer carries the same `id`: the reply named below, or
 // {type: "error", id, message}.
 //   {type: "reset", hidden, weights: {w1, b1, w2, b2} or null for fresh random ones,
-//    kernel: "auto" | "wasm" | "js", wasmUrl} -> ready {kernel, hidden, weights}
+//    kernel: "auto" | "wasm" | "js" | "webgpu", wasmUrl} -> ready {kernel, hidden,
+//    weights, gpu: the GPU's name ("" where the browser gives none) or null, noGpu}:
+//    where "webgpu" finds no GPU, the network is on the CPU's best kernel, and noGpu
+//    says why ({reason: "no-webgpu" | "no-adapter" | "no-device", message}).
 //   {type: "train", epochs, lr, files, limit, units} -> done: train until `epochs` passes
 //     over the 60,000 images are done (counting from the last reset), or `limit` steps
 //     in all (for the tests), or a "stop" arrives. Each progress report carries the first
@@ -17,9 +21,12 @@
 //     after it, and how far each hidden unit's weights moved.
 //   {type: "score"} -> scored: the network's answers for the 10,000 test images, now.
 //   {type: "outputs", index} -> outputs; {type: "weights"} -> weights
-// Two act at once, even in the middle of a command:
+// Where the GPU is lost partway, the command in flight answers {type: "error", gpuLost:
+// true, message: the browser's reason}, and so does any later one for that network.
+// Three act at once, even in the middle of a command:
 //   {type: "stop"}: stops the training that is running, and any that is waiting;
-//   {type: "speed", imagesPerSecond}: how fast to train, for watching (0: full speed).
+//   {type: "speed", imagesPerSecond}: how fast to train, for watching (0: full speed);
+//   {type: "lose-gpu"}: destroy the GPU device, as a driver reset would (for the tests).
 // Reports while a command runs: download (bytes fetched), test-set (once, the test
 // images and labels), progress, scored (after each epoch, and where a run stops partway).
 "use strict";
@@ -27,7 +34,9 @@
 importScripts("kernel.js");
 
 const { wasmKernel, jsKernel, hasWasmSimd, bceLoss, PIXELS } = self.mnistKernel;
-const CHUNK = 1000; // images per kernel call at full speed, between reports
+const CHUNK = 1000; // images per kernel call at full speed, between reports, at most
+const CHUNK_MS = 200; // ...and fewer where that many take longer (a slow GPU), so that
+// reports keep coming and a "stop" is heard
 const RECORD_EVERY = 10; // the loss every 10 steps, as Classifier.progress keeps it
 const YIELD_AFTER_MS = 100; // let messages (a "stop") in this often
 const REPORTS_PER_SECOND = 10; // when slowed down: a report this often
@@ -47,6 +56,13 @@ const KERNELS = {
     return wasmKernel(wasmBytes, hidden);
   },
   js: (hidden) => jsKernel(hidden),
+  // The reader's GPU; where there is none, the best kernel on the CPU, with why not.
+  async webgpu(hidden, options) {
+    if (!self.mnistLabGpu) importScripts("../webgpu/gpu-kernel.js", "gpu-connection.js");
+    const gpu = await self.mnistLabGpu.connect(new URL("../webgpu/", self.location.href));
+    if (!gpu.device) return Object.assign(await KERNELS[bestKernel()](hidden, options), { noGpu: gpu });
+    return self.mnistLabGpu.kernel(gpu, hidden);
+  },
 };
 const bestKernel = () => (hasWasmSimd() ? "wasm" : "js");
 
@@ -82,9 +98,13 @@ async function reset({ hidden, weights, kernel: wanted, wasmUrl }) {
     await made.setData("train", data.train.images, data.train.labels);
     await made.setData("test", data.test.images, data.test.labels);
   }
+  if (kernel && kernel !== made) kernel.destroy?.(); // a GPU's memory, freed now
   kernel = made;
   steps = 0;
-  return { type: "ready", kernel: kernel.kind, hidden, weights: await kernel.weights() };
+  return {
+    type: "ready", kernel: kernel.kind, hidden, weights: await kernel.weights(),
+    gpu: kernel.kind === "webgpu" ? kernel.name : null, noGpu: made.noGpu || null,
+  };
 }
 
 // One gzip'd IDX file, read through DecompressionStream; `onBytes(n)` as they arrive.
@@ -159,9 +179,10 @@ async function train({ epochs, lr, files, limit, units = 0 }, stopped) {
   let pace = null; // {speed, began, steps} while slowed down
   let lastYield = performance.now();
   let lastPictures = 0;
+  let fullChunk = 10; // at first; then as many as take CHUNK_MS (a GPU may be slow)
   while (steps < end && !stopped()) {
     if (!pace || pace.speed !== speed) pace = { speed, began: performance.now(), steps: 0 };
-    const chunk = speed ? Math.max(1, Math.round(speed / REPORTS_PER_SECOND)) : CHUNK;
+    const chunk = speed ? Math.max(1, Math.round(speed / REPORTS_PER_SECOND)) : fullChunk;
     const start = steps % n;
     const count = Math.min(chunk, n - start, end - steps);
     // The module path records the loss at step 10, 20, ... counted from 1.
@@ -169,7 +190,9 @@ async function train({ epochs, lr, files, limit, units = 0 }, stopped) {
     const began = performance.now();
     const outputs = await kernel.train(start, count, lr, first, RECORD_EVERY);
     if (!speed) {
-      timed = { steps: timed.steps + count, seconds: timed.seconds + (performance.now() - began) / 1000 };
+      const ms = performance.now() - began;
+      timed = { steps: timed.steps + count, seconds: timed.seconds + ms / 1000 };
+      if (count === fullChunk) fullChunk = Math.max(1, Math.min(CHUNK, Math.round((count * CHUNK_MS) / Math.max(ms, 1))));
     }
     const losses = [];
     for (let i = 0, at = 0; at < outputs.length; i++, at += 10) {
@@ -266,13 +289,20 @@ self.onmessage = (event) => {
     speed = Number(message.imagesPerSecond) || 0;
     return;
   }
+  if (message.type === "lose-gpu") {
+    self.mnistLabGpu?.lose();
+    return;
+  }
   const ticket = ++received;
   const stopped = () => ticket <= stopBefore;
   queue = queue.then(async () => {
     try {
       post({ ...(await run(message, stopped)), id: message.id });
     } catch (error) {
-      post({ type: "error", id: message.id, message: String(error && error.message ? error.message : error) });
+      post({
+        type: "error", id: message.id, message: String(error && error.message ? error.message : error),
+        gpuLost: Boolean(error && error.name === "GpuLost"),
+      });
     }
   });
 };

@@ -3,7 +3,8 @@
 // helpers, one job each: settings.js (the settings in the address), runs.js (the runs on
 // the charts and in the table), slow-motion.js (one step shown in full), learned.js (what
 // the network learned: its units' weights, its confusion matrix and its mistakes),
-// network-file.js (the download), and the shared drawing pad (../draw/pad.js) reading
+// network-file.js (the download), device-choice.js (the CPU or the GPU, and why not the
+// GPU where it can't be had), and the shared drawing pad (../draw/pad.js) reading
 // digits with the reader's network. window.mnistNetwork holds section 6's initial
 // weights, exported by the docs build (docs/_ext/train_page.py). Plain JavaScript: no
 // libraries, no server.
@@ -16,12 +17,13 @@
   const $ = (name) => root.querySelector(`.mnist-train__${name}`);
   const ui = {
     epochs: $("epochs"), lr: $("lr"), hidden: $("hidden"), start: $("start"), speed: $("speed"),
+    device: $("device"), gpuNote: $("gpu"),
     train: $("train"), stop: $("stop"), slow: $("slow"), download: $("download"),
     clear: $("clear"), note: $("note"),
     bar: $("bar"), barLabel: $("bar-label"), rate: $("rate"), status: $("status"),
     scores: $("scores"), weights: $("weights"),
   };
-  const selects = { epochs: ui.epochs, lr: ui.lr, hidden: ui.hidden, start: ui.start };
+  const selects = { epochs: ui.epochs, lr: ui.lr, hidden: ui.hidden, start: ui.start, device: ui.device };
   const setup = window.mnistNetwork;
   if (!setup) {
     ui.status.textContent = "The initial network is missing from this build of the site.";
@@ -56,8 +58,9 @@
   const speed = () => (ui.speed.value === "full" ? 0 : Number(ui.speed.value));
   const remember = () => window.mnistTrainSettings.write({
     ...settings(), speed: ui.speed.value === "full" ? undefined : ui.speed.value,
-    kernel: fromUrl.values.kernel,
+    device: ui.device.value === "gpu" ? "gpu" : undefined, kernel: fromUrl.values.kernel,
   });
+  const devices = window.mnistDeviceChoice.create({ select: ui.device, note: ui.gpuNote });
 
   function decodeFloats(base64) {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -74,7 +77,9 @@
   const percent = ({ right, count }) => `${((100 * right) / count).toFixed(2)}%`;
 
   const state = {
-    kernel: null, hidden: INITIAL_HIDDEN, fresh: false, weights: null,
+    kernel: null, gpu: null, // the network's kernel ("webgpu" on the GPU), the GPU's name
+    lost: false, // the GPU stopped under this network
+    hidden: INITIAL_HIDDEN, fresh: false, weights: null, startWeights: null,
     losses: [], running: null, steps: 0, score: null, error: null,
     run: null, // this network's entry in the runs; made when it first trains
     slow: null, // the last slow-motion step
@@ -102,8 +107,8 @@
     progress(message) {
       if (ui.barLabel.textContent !== "Training") {
         ui.barLabel.textContent = "Training";
-        announce(`Training on ${plural(message.total - state.steps, "image")}, with the ` +
-          `${state.kernel === "wasm" ? "WebAssembly" : "JavaScript"} kernel.`);
+        announce(`Training on ${plural(message.total - state.steps, "image")}, on ` +
+          `${window.mnistDeviceChoice.where(state.kernel, state.gpu)}.`);
       }
       state.steps = message.steps;
       ui.bar.max = message.total;
@@ -140,6 +145,26 @@
     ui.status.textContent = text;
   }
 
+  // A command's answer that is an error: said in the status line; or, where the GPU was
+  // lost, said under the controls, and a network that was on it starts again on the CPU.
+  function failed(answer) {
+    if (!answer.gpuLost) {
+      announce(`Something went wrong: ${answer.message}`);
+      return;
+    }
+    devices.lost(answer.message);
+    remember();
+    if (state.kernel !== "webgpu" || state.lost) return; // not the network in hand, or heard of
+    state.lost = true;
+    if (state.run) state.run.device += ", lost partway";
+    announce("Your GPU stopped partway; your network starts again on your CPU.");
+    reset(sameStart()).then((made) => {
+      if (made.type === "ready" && !state.running) {
+        announce("Your network is now on your CPU, from its starting weights: press Train to train it.");
+      }
+    });
+  }
+
   // The controls while the network trains (running "train"), takes a slow-motion step
   // ("slow") or neither (null). A control that is disabled while it has the keyboard's
   // focus hands it on, to Stop as training starts and back to Train when it ends.
@@ -166,10 +191,11 @@
       : score.steps === state.steps ? ` (test accuracy ${percent(score)})`
       : ` (test accuracy ${percent(score)} after ${plural(score.steps, "step")})`;
     const steps = plural(state.steps, "training step");
+    const yours = `Your network, on ${window.mnistDeviceChoice.where(state.kernel, state.gpu)}`;
     ui.weights.textContent = state.running === "train"
-      ? `Your network: ${start}, being trained: ${steps} so far${scored}.`
-      : state.steps ? `Your network: ${start}, then ${steps}${scored}.`
-      : `Your network: ${start}, not trained yet.`;
+      ? `${yours}: ${start}, being trained: ${steps} so far${scored}.`
+      : state.steps ? `${yours}: ${start}, then ${steps}${scored}.`
+      : `${yours}: ${start}, not trained yet.`;
     pad.setInfo(ui.weights.textContent);
   }
 
@@ -185,27 +211,35 @@
   // A new network, as the worker made it: the reader's state starts again.
   function adopt(answer, fresh) {
     state.kernel = answer.kernel;
+    state.gpu = answer.gpu;
+    state.lost = false;
+    if (devices.refused(answer)) remember(); // the address no longer asks for the GPU
     state.hidden = answer.hidden;
     state.fresh = fresh;
-    state.weights = answer.weights;
+    state.weights = state.startWeights = answer.weights;
     state.steps = 0;
     state.losses = [];
     state.score = null;
     state.run = null;
     ui.scores.replaceChildren();
+    ui.barLabel.textContent = "Progress"; // the last network's progress is not this one's
+    ui.bar.value = 0;
+    if (state.testSet) ui.rate.textContent = "";
     learned.reset(answer.weights.w1, answer.hidden);
     pad.setClassifier(classifier(answer.weights));
     describeNetwork();
   }
 
-  // Ask the worker for a new network; the answer is "ready" or "error".
-  async function resetNow({ fresh, hidden }) {
+  // Ask the worker for a new network on the device chosen, from the last network's
+  // starting weights if `sameStart` (and they fit); the answer is "ready" or "error".
+  async function resetNow({ fresh, hidden, sameStart = false }) {
+    const same = sameStart && state.startWeights && state.startWeights.b1.length === hidden;
     const answer = await trainer.ask({
-      type: "reset", hidden, kernel: kernelWanted,
-      wasmUrl: new URL("kernel.wasm", here).href, weights: fresh ? null : initialWeights(),
+      type: "reset", hidden, kernel: devices.kernel(kernelWanted), wasmUrl: new URL("kernel.wasm", here).href,
+      weights: same ? state.startWeights : fresh ? null : initialWeights(),
     });
     if (answer.type === "ready") adopt(answer, fresh);
-    else announce(`Something went wrong: ${answer.message}`);
+    else failed(answer);
     return answer;
   }
   // A new network asked for from the controls (until it is made, the one there now is on
@@ -223,12 +257,17 @@
     });
   }
   const fromSettings = () => ({ fresh: ui.start.value === "random", hidden: Number(ui.hidden.value) });
+  // The network's own starting weights (the same random ones), on the device chosen now.
+  const sameStart = () => ({ ...fromSettings(), sameStart: true });
 
   // This network's run, made when it first trains, with the settings it trains with.
   function currentRun() {
     if (!state.run) {
       const { epochs, lr, hidden, start } = settings();
-      state.run = runs.add({ settings: { epochs, lr, hidden, start }, losses: state.losses });
+      state.run = runs.add({
+        settings: { epochs, lr, hidden, start, device: state.kernel === "webgpu" ? "gpu" : "cpu" },
+        device: window.mnistDeviceChoice.label(state.kernel, state.gpu), losses: state.losses,
+      });
     }
     return state.run;
   }
@@ -266,7 +305,7 @@
           type: "train", epochs, lr, files, limit, units: window.mnistUnitPictures.SHOWN,
         });
         if (done.type === "done") finish(done);
-        else announce(`Something went wrong: ${done.message}`);
+        else failed(done);
         return done;
       } finally {
         setRunning(null);
@@ -308,7 +347,7 @@
         const run = currentRun();
         const step = await trainer.ask({ type: "slow-step", lr: run.settings.lr, files });
         if (step.type !== "slow-step") {
-          announce(`Something went wrong: ${step.message}`);
+          failed(step);
           return step;
         }
         state.steps = step.steps;
@@ -350,16 +389,21 @@
         announce(`Scoring your network on the ${fmt(10000)} test images before saving it.`);
         const score = await trainer.ask({ type: "score" });
         if (score.type !== "scored") {
-          announce(`Something went wrong: ${score.message}`);
+          failed(score);
           return null;
         }
         reports.scored(score);
       }
-      const { weights } = await trainer.ask({ type: "weights" });
+      const answer = await trainer.ask({ type: "weights" });
+      if (answer.type !== "weights") {
+        failed(answer);
+        return null;
+      }
       const score = state.score;
       const { lr, epochs, hidden, start } = state.run ? state.run.settings : settings();
-      const bytes = window.mnistNetworkFile.networkFile(weights, {
+      const bytes = window.mnistNetworkFile.networkFile(answer.weights, {
         format: "pt", network: "mnisttutor.Classifier", lr, epochs, hidden, start,
+        trained_on: window.mnistDeviceChoice.label(state.kernel, state.gpu),
         steps: state.steps, test_accuracy: percent(score), test_right: score.right,
         test_count: score.count, scored_after_steps: score.steps,
       });
@@ -409,7 +453,8 @@
       .map(({ steps, right }) => ({ steps, right, count: reference.count, epoch: steps / EPOCH }));
     runs.add({
       reference: true, losses: Array.from(decodeFloats(reference.losses)), scored,
-      settings: { lr: reference.lr, hidden: reference.hidden, epochs: reference.steps / EPOCH, start: "tutorial" },
+      settings: { lr: reference.lr, hidden: reference.hidden, epochs: reference.steps / EPOCH, start: "tutorial", device: "cpu" },
+      device: "CPU (PyTorch)", // section 6's page trains on the CPU of the machine that built the site
     });
   }
   const learned = window.mnistLearned.create(document.getElementById("mnist-learned"));
@@ -450,6 +495,16 @@
         : `New random weights, ${ui.hidden.value} hidden nodes: press Train to train them.`);
     }
   });
+  // Another device is a new network with the same starting weights, there, so that its
+  // runs and the last device's can be compared.
+  ui.device.addEventListener("change", async () => {
+    remember();
+    const answer = await reset(sameStart());
+    if (answer.type === "ready" && !state.running) {
+      announce(`Your network is now on ${window.mnistDeviceChoice.where(state.kernel, state.gpu)}, ` +
+        "from its starting weights: press Train to train it.");
+    }
+  });
   // A resized window or a rotated phone redraws the charts and pictures at its new width.
   new ResizeObserver(() => {
     runs.update();
@@ -468,5 +523,6 @@
     started, train, reset, stop, state, pad, runs, learned, slowStep, download,
     weights: () => serial(() => trainer.ask({ type: "weights" })),
     outputs: (index) => serial(() => trainer.ask({ type: "outputs", index })),
+    loseGpu: () => trainer.tell({ type: "lose-gpu" }), // as a driver reset would
   };
 })();

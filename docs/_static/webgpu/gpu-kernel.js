@@ -1,26 +1,29 @@
 // The tutorial's training step on the reader's GPU, through WebGPU: the same maths as
 // the lab's WebAssembly kernel (../train/kernel.js) and as PyTorch, and the same shape
-// of interface (weights in and out in PyTorch's layout, images in, train, score), with
-// mini-batches too. Each step of the maths is one compute shader in shaders/:
+// of interface (weights in and out in PyTorch's layout, images in, train, classify,
+// outputs: the lab's kernel.js lists them), with mini-batches too. Each step of the
+// maths is one compute shader in shaders/:
 //
 //   gather        x = the batch's images, grey / 255
 //   forward       h = sigmoid(W1 x + b1), then again for y = sigmoid(W2 h + b2)
 //   output_error  dy = y - t
 //   hidden_error  dh = (W2^T dy) h (1 - h), through the old W2
 //   update        W2 += alpha dy h^T, b2 += alpha dy, then again for W1 and b1 with dh, x
+//   record        a copy of y, before the update, for the loss (only on the steps asked)
 //
 // where alpha = -lr / (10 B) folds in the loss's mean over the B images' 10 outputs.
-// tests/site/test_webgpu.py holds it against PyTorch, weight for weight. Loaded by
-// graph-worker.js (importScripts) and by a page (a script tag): it defines
-// self.mnistGpuKernel.
+// tests/site/test_webgpu_kernel.py holds it against PyTorch, weight for weight. Loaded by
+// graph-worker.js and the lab's train-worker.js (importScripts), and by a page (a script
+// tag): it defines self.mnistGpuKernel.
 "use strict";
 
 (function (scope) {
   const PIXELS = 784; // 28 x 28
   const CLASSES = 10;
   const WORKGROUP = 64; // as in shaders/common.wgsl
-  const SHADERS = ["gather", "forward", "output_error", "hidden_error", "update"];
-  const STEP_BYTES = 16; // the Step struct (12 bytes), padded
+  const SHADERS = ["gather", "forward", "output_error", "hidden_error", "update", "record"];
+  const STEP_BYTES = 16; // the Step struct
+  const NOT_RECORDED = 0xffffffff; // a Step's `record` where its outputs are not kept
   const F32 = 4;
 
   // The shaders' source, each with common.wgsl in front; `base` is the folder's URL.
@@ -43,6 +46,7 @@
     output_error: ["read", "read", "write"],
     hidden_error: ["uniform", "read", "read", "read", "write"],
     update: ["uniform", "write", "write", "read", "read"],
+    record: ["read", "write"],
   };
   const BUFFER_TYPES = { uniform: "uniform", read: "read-only-storage", write: "storage" };
 
@@ -72,8 +76,8 @@
     return made;
   }
 
-  // The kernel for `hidden` nodes, taking up to `maxBatch` images a step. `shaders` is
-  // what loadShaders() gives.
+  // The kernel for `hidden` nodes, taking up to `maxBatch` images a step (and
+  // classifying that many at a time). `shaders` is what loadShaders() gives.
   function gpuKernel(device, shaders, hidden, maxBatch = 1) {
     if (!(Number.isInteger(hidden) && hidden > 0 && Number.isInteger(maxBatch) && maxBatch > 0)) {
       throw new Error(`hidden nodes ${hidden}, batch ${maxBatch}: both must be positive whole numbers.`);
@@ -108,6 +112,7 @@
     device.queue.writeBuffer(scale, 0, Float32Array.from({ length: 256 }, (_, grey) => grey / 255));
     const stride = device.limits.minUniformBufferOffsetAlignment;
     let steps = null; // the Step slots: one per step of a train() call, grown as needed
+    let record = null; // the outputs train() keeps for the loss, grown as needed
     const sets = {}; // "train" and "test": their images, labels and bind groups
 
     const group = (name, buffers) => device.createBindGroup({
@@ -128,8 +133,16 @@
         hiddenError: group("hidden_error", [layer2, w2, dy, h, dh]),
         update2: group("update", [layer2, w2, b2, h, dy]),
         update1: group("update", [layer1, w1, b1, x, dh]),
+        record: group("record", [y, record]),
       };
       for (const set of Object.values(sets)) bindSet(set);
+    }
+
+    function reserveRecord(bytes) {
+      if (record.size >= bytes) return;
+      record.destroy();
+      record = buffer("record", bytes, STORAGE | COPY_SRC);
+      groups.record = group("record", [y, record]);
     }
 
     function bindSet(set) {
@@ -138,8 +151,9 @@
     }
 
     // Write the Step slots for batches of `batch` images from image `start`, at learning
-    // rate lr (0 for a forward pass only); returns how many steps that is.
-    function writeSteps(start, count, batch, lr) {
+    // rate lr (0 for a forward pass only), keeping the outputs of step s at row rows[s]
+    // of `record` where given; returns how many steps that is.
+    function writeSteps(start, count, batch, lr, rows = {}) {
       const n = Math.ceil(count / batch);
       reserveSteps(n);
       const words = new ArrayBuffer(n * stride);
@@ -148,6 +162,7 @@
         new Uint32Array(words, s * stride, 2).set([start + s * batch, images]);
         // the mean over the batch's 10 outputs each, folded into the step
         new Float32Array(words, s * stride + 8, 1)[0] = -lr / (CLASSES * images);
+        new Uint32Array(words, s * stride + 12, 1)[0] = rows[s] ?? NOT_RECORDED;
       }
       device.queue.writeBuffer(steps, 0, words);
       return n;
@@ -208,6 +223,7 @@
       return out;
     }
 
+    record = buffer("record", F32 * CLASSES, STORAGE | COPY_SRC);
     reserveSteps(1);
 
     return {
@@ -255,53 +271,71 @@
         if (!(start >= 0 && count >= 0 && start + count <= set.count && batch >= 1 && batch <= maxBatch)) {
           throw new Error(`train(${start}, ${count}, batch ${batch}): outside the ${set.count} images or the kernel's batch of ${maxBatch}.`);
         }
-        const n = writeSteps(start, count, batch, lr);
-        const kept = [];
-        for (let s = first; s < n; s += every) kept.push(s);
-        const keptBytes = kept.map((s) => F32 * CLASSES * Math.min(batch, count - s * batch));
-        const record = device.createBuffer({
-          size: Math.max(4, keptBytes.reduce((a, b) => a + b, 0)), usage: MAP_READ | COPY_DST });
+        const imagesOf = (s) => Math.min(batch, count - s * batch);
+        const rows = {}; // the steps whose outputs are kept -> their first row in `record`
+        let kept = 0; // rows kept
+        for (let s = first; s < Math.ceil(count / batch); s += every) {
+          rows[s] = kept;
+          kept += imagesOf(s);
+        }
+        const bytes = F32 * CLASSES * kept;
+        reserveRecord(bytes);
+        const n = writeSteps(start, count, batch, lr, rows);
+        // One pass for all the steps: copying y out between them would end the pass
+        // each time, which costs more than the steps themselves on a slow GPU.
         const encoder = device.createCommandEncoder();
-        let pass = encoder.beginComputePass();
-        for (let s = 0, k = 0, at = 0; s < n; s++) {
-          const images = Math.min(batch, count - s * batch);
-          forward(pass, set, s, images);
-          if (s === kept[k]) { // y, before this step's update, into the record
-            pass.end();
-            encoder.copyBufferToBuffer(y, 0, record, at, keptBytes[k]);
-            at += keptBytes[k++];
-            pass = encoder.beginComputePass();
+        const pass = encoder.beginComputePass();
+        for (let s = 0; s < n; s++) {
+          forward(pass, set, s, imagesOf(s));
+          if (s in rows) { // y, before this step's update, into the record
+            pass.setPipeline(run.record);
+            pass.setBindGroup(0, groups.record, [s * stride]);
+            pass.dispatchWorkgroups(groupsAlong(CLASSES), imagesOf(s));
           }
-          backward(pass, set, s, images);
+          backward(pass, set, s, imagesOf(s));
         }
         pass.end();
+        const staging = device.createBuffer({ size: Math.max(4, bytes), usage: MAP_READ | COPY_DST });
+        if (bytes) encoder.copyBufferToBuffer(record, 0, staging, 0, bytes);
         device.queue.submit([encoder.finish()]);
-        // mapAsync waits only for the work that writes `record`: wait for the steps too
-        await Promise.all([device.queue.onSubmittedWorkDone(), record.mapAsync(GPUMapMode.READ)]);
-        const outputs = new Float32Array(record.getMappedRange().slice(0, keptBytes.reduce((a, b) => a + b, 0)));
-        record.destroy();
+        // mapAsync waits only for the work that writes `staging`: wait for the steps too
+        await Promise.all([device.queue.onSubmittedWorkDone(), staging.mapAsync(GPUMapMode.READ)]);
+        const outputs = new Float32Array(staging.getMappedRange().slice(0, bytes));
+        staging.destroy();
         return outputs;
       },
-      // How many images of set `name` the network gets right: the first largest output
-      // is its answer, as torch.argmax takes it.
-      async evaluate(name = "test") {
+      // The network's answer for each image of set `name`, a Uint8Array: the first
+      // largest output, as torch.argmax takes it. The forward passes run `maxBatch`
+      // images at a time, all in one submission, and the outputs come back once.
+      async classify(name) {
         const set = sets[name];
-        let right = 0;
-        for (let start = 0; start < set.count; start += maxBatch) {
-          const count = Math.min(maxBatch, set.count - start);
-          writeSteps(start, count, count, 0);
-          const encoder = device.createCommandEncoder();
+        if (!set) throw new Error(`No ${name} images: call setData("${name}", images, labels) first.`);
+        const n = writeSteps(0, set.count, maxBatch, 0);
+        const staging = device.createBuffer({ size: Math.max(4, F32 * CLASSES * set.count), usage: MAP_READ | COPY_DST });
+        const encoder = device.createCommandEncoder();
+        for (let s = 0; s < n; s++) {
+          const images = Math.min(maxBatch, set.count - s * maxBatch);
           const pass = encoder.beginComputePass();
-          forward(pass, set, 0, count);
+          forward(pass, set, s, images);
           pass.end();
-          const [outputs] = await readBack([[y, F32 * CLASSES * count]], encoder);
-          for (let b = 0; b < count; b++) {
-            let best = 0;
-            for (let o = 1; o < CLASSES; o++) if (outputs[b * CLASSES + o] > outputs[b * CLASSES + best]) best = o;
-            if (best === set.answers[start + b]) right++;
-          }
+          encoder.copyBufferToBuffer(y, 0, staging, F32 * CLASSES * s * maxBatch, F32 * CLASSES * images);
         }
-        return right;
+        device.queue.submit([encoder.finish()]);
+        await staging.mapAsync(GPUMapMode.READ);
+        const outputs = new Float32Array(staging.getMappedRange());
+        const answers = new Uint8Array(set.count);
+        for (let i = 0; i < set.count; i++) {
+          let best = 0;
+          for (let o = 1; o < CLASSES; o++) if (outputs[i * CLASSES + o] > outputs[i * CLASSES + best]) best = o;
+          answers[i] = best;
+        }
+        staging.destroy();
+        return answers;
+      },
+      // How many images of set `name` the network gets right, by classify().
+      async evaluate(name = "test") {
+        const answers = await this.classify(name);
+        return answers.reduce((right, answer, i) => right + (answer === sets[name].answers[i]), 0);
       },
       // The 10 outputs for image `index` of set `name`, by the forward pass train() takes.
       async outputs(name, index) {
@@ -334,6 +368,19 @@
     return { device, name, reason: null };
   }
 
-  const api = { gpuKernel, loadShaders, requestGpu, PIXELS, CLASSES };
+  // A promise of why `device` was lost: the browser's message, or the first error that
+  // no kernel expected, which ends the device, to be said on the page rather than in the
+  // console (preventDefault keeps the browser from logging it).
+  function whenLost(device) {
+    let failure = null;
+    device.addEventListener("uncapturederror", (event) => {
+      event.preventDefault();
+      failure = failure || event.error.message;
+      device.destroy();
+    });
+    return device.lost.then((info) => failure || info.message || "the browser gave no reason");
+  }
+
+  const api = { gpuKernel, loadShaders, requestGpu, whenLost, PIXELS, CLASSES };
   scope.mnistGpuKernel = api;
 })(typeof self === "object" ? self : globalThis);

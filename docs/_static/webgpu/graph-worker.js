@@ -16,7 +16,7 @@
 importScripts("../train/kernel.js", "gpu-kernel.js", "first-images.js");
 
 const { wasmKernel, jsKernel, hasWasmSimd } = self.mnistKernel;
-const { gpuKernel, loadShaders, requestGpu, PIXELS } = self.mnistGpuKernel;
+const { gpuKernel, loadShaders, requestGpu, whenLost, PIXELS } = self.mnistGpuKernel;
 const { firstItems } = self.mnistFirstImages;
 
 const IMAGES = 1000; // the first training images: enough for the largest batch
@@ -124,18 +124,10 @@ async function connectGpu(tryGpu) {
   }
   if (!found.device) return { name: null, reason: found.reason };
   const { device } = found;
-  // A failure the kernel did not expect ends the GPU's part, with the message on the
-  // page, not in the console (preventDefault keeps the browser from logging it).
-  let failure = null;
-  device.addEventListener("uncapturederror", (event) => {
-    event.preventDefault();
-    failure = failure || event.error.message;
-    device.destroy();
-  });
   const held = { device, reason: null, shaders: await loadShaders(self.location.href) };
-  held.lost = device.lost.then((info) => {
-    held.reason = failure || info.message || "the browser gave no reason";
-    throw new GpuLost(held.reason);
+  held.lost = whenLost(device).then((reason) => { // a failure unexpected ends the GPU's part
+    held.reason = reason;
+    throw new GpuLost(reason);
   });
   held.lost.catch(() => {}); // handled where it is raced; not an unhandled rejection
   gpu = held;

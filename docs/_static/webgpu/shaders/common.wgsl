@@ -13,6 +13,7 @@ struct Step {
   first: u32, // the batch's first image, counted in the image buffer
   count: u32, // images in the batch
   alpha: f32, // -lr / (10 count): the mean of the loss over the batch's outputs, folded in
+  record: u32, // the row of record.wgsl's buffer for this step's first image, if it is kept
 }
 
 // A layer's size. Layer 1 is (784, hidden), layer 2 (hidden, 10).
