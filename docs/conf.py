@@ -28,6 +28,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx.ext.extlinks",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/**/*.py"]
@@ -97,6 +98,15 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
 }
 
+# A copy button on every code block (sphinx-copybutton, served from the site's own
+# _static). It copies the code alone: in a block with prompts (a docstring's ">>> "
+# example, a console's "$ " commands) only the prompted lines, without their prompts, so
+# not what they print; and a walkthrough's printed output gets no button.
+copybutton_selector = "div:not(.sphx-glr-script-out) > div.highlight pre"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+html_css_files.append("copy-buttons.css")  # visible to the keyboard, and in furo's colours
+
 # Fixes for what Sphinx, furo and sphinx-gallery write, found by the site checks in
 # tests/site (accessibility, valid HTML, nothing loaded from other hosts).
 sys.path.insert(0, str(DOCS / "_ext"))
@@ -123,6 +133,7 @@ extensions.append("workbooks")
 # The "Train it yourself" page: its WebAssembly kernel, section 6's initial weights and
 # the MNIST files, put into the site when the build finishes.
 extensions.append("train_page")
+extensions.append("machine_graph")  # its last section, "Your machine's graph" (WebGPU)
 
 # What a reader sees. Each figure is saved twice, as drawn and recoloured for furo's dark
 # theme, at 1x and 2x, and each thumbnail gets its dark twin (docs/_ext/figure_themes.py).

@@ -24,8 +24,8 @@ from .refined import RefinedClassifier
 REFINED_KEY = "model.3.weight"
 SAFETENSORS_SUFFIX = ".safetensors"
 HOW_TO_SAVE = (
-    "Save weights with save_classifier(), `python -m mnisttutor train --save PATH`, or "
-    'the "Download your network" button of the Train it yourself page.'
+    "Save weights with save_classifier(), the command `python -m mnisttutor train --save "
+    'PATH`, or the "Download your network" button of the Train it yourself page.'
 )
 
 
@@ -48,11 +48,6 @@ def save_classifier(
         torch.save(classifier.state_dict(), path)
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
-
-
 def _read_state(path) -> dict:
     """The tensors in ``path``, by name, from either format."""
     with Path(path).open("rb") as file:
@@ -71,9 +66,11 @@ def _read_state(path) -> dict:
     except MnistTutorError:
         raise
     except Exception as exc:  # each library raises many types for a file not its own
+        # The library's own error (e.g. "IndexError: pop from empty list") says nothing
+        # to the reader; it stays in the traceback as this error's cause.
         raise InvalidDataError(
             f"{path}: cannot be loaded as saved weights: it is damaged, truncated or not a "
-            f"weights file ({_first_line(exc)}). {HOW_TO_SAVE}"
+            f"weights file. {HOW_TO_SAVE}"
         ) from exc
 
 

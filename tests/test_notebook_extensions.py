@@ -121,7 +121,7 @@ def test_a_directive_becomes_a_sentence_linking_to_its_section():
     converted = nm.convert_markdown(text, _fake_roles, page)
     assert ".. raw" not in converted
     assert "<div>" not in converted
-    assert f"[the walkthrough's page]({page}#play-with-the-machine)" in converted
+    assert f"[the walkthrough's web page]({page}#play-with-the-machine)" in converted
     assert converted.endswith("After.\n")
     local = nm.convert_markdown(text, _fake_roles, None)
     assert "](" not in local
@@ -130,7 +130,59 @@ def test_a_directive_becomes_a_sentence_linking_to_its_section():
 
 def test_an_unknown_directive_is_replaced_too():
     converted = nm.convert_markdown(".. image:: a.png\n   :alt: A\n", _fake_roles, None)
-    assert converted.startswith("*Here the page has a part that a notebook cannot show")
+    assert converted.startswith("*Here the website has a part that a notebook cannot show")
+
+
+def test_text_for_the_website_alone_is_left_out_and_text_for_notebooks_kept():
+    text = (
+        "Before.\n\n.. only:: html\n\n   Download it (the links at the bottom of the "
+        "page).\n\n.. only:: notebook\n\n   In this notebook, run the cell.\n   Twice.\n\n"
+        "After.\n"
+    )
+    converted = nm.convert_markdown(text, _fake_roles, None)
+    assert converted == "Before.\n\nIn this notebook, run the cell.\nTwice.\n\nAfter.\n"
+
+
+def test_only_for_another_audience_is_an_error():
+    with pytest.raises(ExtensionError, match="only:: latex"):
+        nm.convert_markdown(".. only:: latex\n\n   For print.\n", _fake_roles, None)
+
+
+@pytest.mark.parametrize(
+    ("page", "notebook"),
+    [
+        ("The numbers came from this page's Python.", "The numbers came from this notebook's"),
+        ("This page uses the package.", "This notebook uses the package."),
+        ("Everything measured on this page ran here.", "Everything measured in this notebook"),
+        ("described at the top of the page;", "described at the top of this notebook;"),
+        ("when the page was built.", "when this notebook was built."),
+        ("the update rule of the next page,", "the update rule of the next walkthrough,"),
+        ("The next page's method", "The next walkthrough's method"),
+        ("the classes of the last two pages", "the classes of the last two walkthroughs"),
+        ("on a later page relies", "on a later walkthrough relies"),
+        ("the one that page trained", "the one that walkthrough trained"),
+        ("shares it with section 9's pages)", "shares it with section 9's walkthroughs)"),
+        ("[the first page of this section](u)", "[the first walkthrough of this section](u)"),
+        ("measured on this\npage, wrapped", "measured in this\nnotebook, wrapped"),
+        ("the next\npage's rule", "the next\nwalkthrough's rule"),
+        # Pages named for what they are stay pages.
+        ("the drawing page and a web page", "the drawing page and a web page"),
+        ("The Train it yourself page trains", "The Train it yourself page trains"),
+    ],
+)
+def test_words_that_name_the_web_page_name_the_notebook(page, notebook):
+    assert nm.convert_markdown(page, _fake_roles, None).startswith(notebook)
+
+
+def test_code_that_says_page_stays_as_it_is():
+    text = "In ``this page``:\n\n```python\nprint('this page')\n```\n\nthis page."
+    assert nm.convert_markdown(text, _fake_roles, None) == (
+        "In ``this page``:\n\n```python\nprint('this page')\n```\n\nthis notebook."
+    )
+
+
+def test_notebook_words_examples():
+    assert doctest.testmod(nm).failed == 0
 
 
 @pytest.mark.parametrize(
@@ -305,11 +357,25 @@ def test_page_outputs_are_what_each_code_block_printed():
 
 
 def test_a_walkthroughs_code_cells_show_what_the_page_printed():
-    converted = nm.convert_notebook(_notebook(), "06_other", _Roles(), "setup", ["x is 1\n"])
+    run = "Executed on 2026-12-01 at 15:04 UTC, with Python 3.11.7 and torch 2.13.0, on CPU: X."
+    converted = nm.convert_notebook(
+        _notebook(), "06_other", _Roles(), "setup", ["x is 1\n"], run=run
+    )
     (cell,) = [c for c in converted["cells"] if c["source"] == ["x = 1"]]
     assert cell["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "x is 1\n"}]
-    assert converted["cells"][2]["source"] == f"{nm.SHOWN}\n\n{nm.DIFFERENCES}"
+    note = converted["cells"][2]["source"]
+    assert note.startswith("**What you should see.** Under the code cells is what they ")
+    assert f"when the website was built. {run} Running a cell replaces" in note
+    assert note.endswith(f"\n\n{nm.DIFFERENCES}")
+    assert "page" not in note  # nothing a notebook's reader cannot see
     assert converted["cells"][0].get("outputs", []) == []  # the setup cell prints no page's
+
+
+def test_without_a_run_record_the_note_names_no_run():
+    converted = nm.convert_notebook(_notebook(), "06_other", _Roles(), "setup", ["x is 1\n"])
+    note = converted["cells"][2]["source"]
+    assert "when the website was built. Running a cell" in note
+    assert "{run}" not in note
 
 
 def test_a_notebook_that_does_not_match_its_page_is_an_error():

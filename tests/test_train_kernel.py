@@ -94,8 +94,13 @@ def test_kernel_scores_and_predicts_as_pytorch_does(mnist):
     log.info("%d of %d right", right, len(test_labels))
     assert right == round(evaluate(classifier, test) * len(test_labels))
     with torch.no_grad():
-        expected = classifier(test.images[:1]).numpy()[0]
-    np.testing.assert_allclose(kernel.predict(test_images[0]), expected, rtol=1e-5, atol=1e-7)
+        outputs = classifier(test.images).numpy()
+    np.testing.assert_allclose(kernel.predict(test_images[0]), outputs[0], rtol=1e-5, atol=1e-7)
+    # Each image's answer, for the page's confusion matrix: the first largest output.
+    answers = kernel.classify(test_images)
+    assert answers.dtype == np.uint8
+    np.testing.assert_array_equal(answers, outputs.argmax(axis=1))
+    assert (answers == test_labels).sum() == right
 
 
 @pytest.mark.parametrize("hidden", [0, 30, -4])

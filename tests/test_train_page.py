@@ -86,24 +86,32 @@ def test_the_reference_run_is_recorded_from_section_6s_run(tmp_path):
         "hidden": 20,
         "lr": 0.01,
         "steps": 30,
+        "scored": [{"steps": 30, "right": 6}],
     }
 
 
-def test_other_pages_record_no_reference(tmp_path):
-    scraper_call(tmp_path / "plot_01_other.py", C3=Classifier(), score=0.5, mnist_test_dataset=[1])
-    assert not list(tmp_path.iterdir())
+def test_the_reference_run_is_scored_after_its_first_epoch_too(tmp_path):
+    """The page's network trained for one epoch by the tutorial's loop, ``C``, is scored
+    as :func:`mnisttutor.evaluate` scores it (the page's scoring loop counts the same)."""
+    from mnisttutor import evaluate
 
+    class TestSet:  # what the scraper reads of a MnistDataset
+        images = torch.rand(50, 784)
+        labels = torch.randint(0, 10, (50,))
 
-def test_the_page_gets_the_losses_as_float32(tmp_path, monkeypatch):
-    import base64
+        def __len__(self):
+            return 50
 
-    import numpy as np
-
-    path = tmp_path / "reference.json"
-    path.write_text(json.dumps({"losses": [0.5, 0.1], "right": 1, "count": 2}))
-    monkeypatch.setattr(train_page, "REFERENCE", path)
-    reference = train_page.read_reference()
-    losses = np.frombuffer(base64.b64decode(reference["losses"]), "<f4")
-    np.testing.assert_array_equal(losses, np.float32([0.5, 0.1]))
-    monkeypatch.setattr(train_page, "REFERENCE", tmp_path / "missing.json")
-    assert train_page.read_reference() is None
+    torch.manual_seed(0)
+    target = tmp_path / train_page.SECTION_6.name
+    three, one = Classifier(hidden=20), Classifier(hidden=20)
+    three.counter, one.counter = 30, 10
+    test = TestSet()
+    right = round(evaluate(one, test) * 50)
+    scraper_call(target, C3=three, score=0.5, mnist_test_dataset=test, C=one)
+    recorded = json.loads((tmp_path / train_page.REFERENCE.name).read_text())
+    assert recorded["scored"] == [{"steps": 10, "right": right}, {"steps": 30, "right": 25}]
+    # A network that is not an earlier stage of the run adds nothing.
+    scraper_call(target, C3=three, score=0.5, mnist_test_dataset=test, C=three)
+    recorded = json.loads((tmp_path / train_page.REFERENCE.name).read_text())
+    assert recorded["scored"] == [{"steps": 30, "right": 25}]

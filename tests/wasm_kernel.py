@@ -79,6 +79,13 @@ class WasmKernel:
         images_at, labels_at = self.load(images, labels)
         return self.call("evaluate", images_at, labels_at, len(labels))
 
+    def classify(self, images: np.ndarray) -> np.ndarray:
+        """The network's answer (0-9) for each uint8 image (N, 784)."""
+        images_at, _ = self.load(images, np.zeros(len(images)))
+        answers_at = self.record_at  # free space after the images
+        self.call("classify", images_at, len(images), answers_at)
+        return self._read(answers_at, len(images), np.uint8)
+
     def predict(self, image: np.ndarray) -> np.ndarray:
         images_at, _ = self.load(image.reshape(1, IMAGE_PIXELS), np.zeros(1))
         self.call("predict", images_at)

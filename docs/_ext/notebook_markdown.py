@@ -12,11 +12,16 @@ walkthrough's, each ``*_workbook.ipynb``, and those inside the zips):
   without it an internal link is left as its text, since a relative link means nothing
   in a downloaded file;
 - a directive becomes a sentence with a link to its place on the page, and a ``::``
-  literal block a fenced code block;
+  literal block a fenced code block; ``.. only:: html`` (text that makes sense on the
+  website alone) is left out, and ``.. only:: notebook`` (which the website never shows)
+  becomes plain text;
+- the words that name the web page name the notebook: "this page" becomes "this
+  notebook", and "the next page" (another walkthrough) "the next walkthrough";
 - each code cell of a walkthrough's notebook shows what it printed on the page, read from
   the page sphinx-gallery wrote, so the notebook states the same results as the page;
-  after the title, a note says which differences from them are normal, and the notebooks
-  of sections 4 and 7 say how to get a GPU on Colab;
+  after the title, a note says when, with what and where they were printed (the page's
+  run record, ``run_record.py``) and which differences from them are normal, and the
+  notebooks of sections 4 and 7 say how to get a GPU on Colab;
 - the setup cell is this build's ``first_notebook_cell``: sphinx-gallery rewrites a
   notebook only when its example runs again, so one written by an earlier build would
   install the wheel from that build's address.
@@ -37,6 +42,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import run_record  # docs/_ext, beside this file: the line each page shows under its title
 from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.utils import SystemMessage
@@ -61,13 +67,34 @@ DIRECTIVE_WHAT = {"raw": "something interactive that only a web page can show"}
 
 SHOWN = """\
 **What you should see.** Under the code cells is what they printed when the website was \
-built, on the machine named under the page's title; running a cell replaces it with yours."""
+built.{run} Running a cell replaces what it printed with what it prints for you."""
 DIFFERENCES = """\
-**If your numbers differ from the page's:** times depend on the hardware and on what else \
+**If your numbers differ from those shown:** times depend on the hardware and on what else \
 it is doing, so yours will differ. Losses, weights and accuracies come from seeded runs: on \
 a CPU with the same library versions they should match; another version of PyTorch or \
 NumPy, another number of threads, or a GPU can change the last digits, and another random \
 seed changes them more."""
+
+# The words that name the web page, as a notebook names itself: "this page" is the
+# notebook, and another page of the gallery ("the next page") another walkthrough. A
+# page named for what it is ("the drawing page", "a web page") stays a page.
+# Text is wrapped, so a space in these may be a line break.
+NOTEBOOK_WORDS = (
+    (re.compile(r"\bon(\s+)this(\s+)page\b"), r"in\1this\2notebook"),
+    (re.compile(r"\b([Tt])his(\s+)page\b"), r"\1his\2notebook"),
+    (
+        re.compile(r"\bthe(\s+)(top|bottom|end)(\s+)of(\s+)the(\s+)page\b"),
+        r"the\1\2\3of\4this\5notebook",
+    ),
+    (re.compile(r"\bthe(\s+)page(\s+)was(\s+)built\b"), r"this\1notebook\2was\3built"),
+    (
+        re.compile(
+            r"\b((?:[Tt]he|[Aa]|[Ee]very|[Tt]hat|section\s+\d+'s)\s+"
+            r"(?:(?:next|previous|last\s+two|last|first|later|earlier)\s+)?)page(s?)\b"
+        ),
+        r"\1walkthrough\2",
+    ),
+)
 
 # Sections whose point is a GPU: how to get one on Colab, and what the reader then sees.
 GPU_SECTIONS = {"04_gpu_acceleration", "07_gpu_and_scaling"}
@@ -134,18 +161,47 @@ def literal_blocks(text: str) -> str:
     return "\n".join(out)
 
 
+def notebook_words(text: str) -> str:
+    """``text`` with the words that name the web page naming the notebook.
+
+    Examples
+    --------
+    >>> notebook_words("Every number on this page comes from the run that built this page.")
+    'Every number in this notebook comes from the run that built this notebook.'
+    >>> notebook_words("The next page's rule, as the drawing page and a web page show.")
+    "The next walkthrough's rule, as the drawing page and a web page show."
+    """
+    for pattern, replacement in NOTEBOOK_WORDS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def replace_directives(text: str, page_url: str | None) -> str:
-    """Each directive as one sentence that sends the reader to its place on the page."""
+    """Each directive as one sentence that sends the reader to its place on the page.
+
+    ``.. only:: html`` is the website's alone, so it is left out; ``.. only:: notebook``
+    is the notebook's alone, so its text is kept as plain text.
+    """
 
     def sentence(match: re.Match) -> str:
+        if match["name"] == "only":
+            audience = match["argument"].strip()
+            if audience == "html":
+                return ""
+            if audience == "notebook":
+                return textwrap.dedent(match["body"]).strip("\n") + "\n\n"
+            raise ExtensionError(
+                f".. only:: {audience}: a notebook keeps `only:: notebook` and leaves out "
+                "`only:: html`; it cannot tell whether other text is meant for it"
+            )
         what = DIRECTIVE_WHAT.get(match["name"], "a part that a notebook cannot show")
         heading = HEADING.search(text[: match.start()])
         if page_url is None:
             where = "on this walkthrough's page of the mnisttutor website"
         else:
             anchor = f"#{nodes.make_id(heading['title'])}" if heading else ""
-            where = f"on [the walkthrough's page]({page_url}{anchor})"
-        return f"{match['indent']}*Here the page has {what}: see it {where}.*\n\n"
+            where = f"on [the walkthrough's web page]({page_url}{anchor})"
+        return f"{match['indent']}*Here the website has {what}: see it {where}.*\n\n"
 
     return DIRECTIVE.sub(sentence, text)
 
@@ -161,7 +217,18 @@ def convert_markdown(
     found = [m["role"] for m in ROLE_OR_CODE.finditer(text) if m["role"]]
     converted = iter(roles_to_markdown(found) if found else [])
     text = ROLE_OR_CODE.sub(lambda m: m["code"] or next(converted), text)
-    return literal_blocks(replace_directives(text, page_url))
+    text = literal_blocks(replace_directives(text, page_url))
+    return _outside_code(text, notebook_words)  # code that says "page" stays as it is
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to everything but its ``literal`` and fenced code."""
+    pieces, last = [], 0
+    for match in ROLE_OR_CODE.finditer(text):
+        if match["code"]:
+            pieces += [change(text[last : match.start()]), match[0]]
+            last = match.end()
+    return "".join(pieces) + change(text[last:])
 
 
 def node_markdown(node: nodes.Node, link: Callable[[str], str | None]) -> str:
@@ -225,11 +292,13 @@ def convert_notebook(
     roles: PageRoles,
     setup_cell: str,
     outputs: list[str | None] | None = None,
+    run: str | None = None,
 ) -> dict:
     """A copy of ``notebook`` as a reader gets it (see the module's docstring).
 
     ``outputs``: what each code cell after the setup cell printed on the page, or None
     to leave the cells without output (a workbook, whose cells differ from the page's).
+    ``run``: the page's line saying when, with what and where it ran, if it has one.
     """
     notebook = copy.deepcopy(notebook)
     cells = notebook["cells"]
@@ -251,7 +320,8 @@ def convert_notebook(
     title = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"), None)
     if title is not None:
         notes = [GPU] if section in GPU_SECTIONS else []
-        notes.append(DIFFERENCES if outputs is None else f"{SHOWN}\n\n{DIFFERENCES}")
+        shown = SHOWN.format(run=f" {run}" if run else "")
+        notes.append(DIFFERENCES if outputs is None else f"{shown}\n\n{DIFFERENCES}")
         cells[title + 1 : title + 1] = [_cell("markdown", note) for note in notes]
     return notebook
 
@@ -272,11 +342,13 @@ def _converter(app) -> Callable[[Path], str]:
             docname = f"{match['gallery']}/{match['section']}/{match['name']}"
             notebook = json.loads(path.read_text(encoding="utf-8"))
             roles = PageRoles(app, docname)
-            outputs = None
+            outputs = run = None
             if path.stem == match["name"]:  # the walkthrough's own notebook, not its workbook
                 outputs = page_outputs((src / f"{docname}.rst").read_text(encoding="utf-8"))
+                record = run_record.current_record(src / f"{docname}.py")
+                run = run_record.describe(record) if record else None
             section = match["section"]
-            converted = convert_notebook(notebook, section, roles, setup_cell, outputs)
+            converted = convert_notebook(notebook, section, roles, setup_cell, outputs, run)
             done[path] = json.dumps(converted, indent=2, ensure_ascii=False) + "\n"
         return done[path]
 

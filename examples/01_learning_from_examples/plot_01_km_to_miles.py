@@ -83,18 +83,26 @@ plt.show()
 # %%
 # Play with the machine
 # ---------------------
-# The machine to play with, in your browser. Set ``c`` with the slider or type it, and
-# see the machine's answer for 100 km and its error. **Learn from this example** applies
-# the update rule of the next page, :doc:`plot_02_learning_loop`: ``c`` moves a fifth of
-# the way (the learning rate, 0.2) to the value that would have removed the error. Press
-# it a few times and watch ``c`` approach 0.621371. The numbers above came from this
-# page's Python; this is only to play with.
+# .. only:: html
 #
-# .. raw:: html
+#    The machine to play with, in your browser. Set ``c`` with the slider or type it, and
+#    see the machine's answer for 100 km and its error. **Learn from this example**
+#    applies the update rule of the next page, :doc:`plot_02_learning_loop`: ``c`` moves
+#    a fifth of the way (the learning rate, 0.2) to the value that would have removed the
+#    error. Press it a few times and watch ``c`` approach 0.621371. The numbers above came
+#    from this page's Python; this is only to play with.
 #
-#    <div class="km-machine" id="km-machine" data-km="100" data-truth="0.621371"
-#         data-rate="0.2" data-start="0.5"><p>The machine needs JavaScript.</p></div>
-#    <script src="../../_static/km/km.js"></script>
+#    .. raw:: html
+#
+#       <div class="km-machine" id="km-machine" data-km="100" data-truth="0.621371"
+#            data-rate="0.2" data-start="0.5"><p>The machine needs JavaScript.</p></div>
+#       <script src="../../_static/km/km.js"></script>
+#
+# .. only:: notebook
+#
+#    This walkthrough's page on the mnisttutor website has the machine to play with, in
+#    the browser: a slider for ``c``, and a button that applies the update rule of the
+#    next walkthrough, :doc:`plot_02_learning_loop`, to the example.
 #
 # A note on the original
 # ----------------------

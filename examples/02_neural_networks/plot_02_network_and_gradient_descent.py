@@ -57,8 +57,13 @@ plt.show()
 # (positive: the loss goes up, so make the weight smaller). :term:`Gradient descent` starts
 # somewhere, finds the gradient there, and steps downhill by
 # ``learning rate x gradient``, the learning rate being section 1's fraction of a step.
-# A network has thousands of weights, and gradient descent does this for all of them
+# The network above has 158,800 weights, and gradient descent does this for all of them
 # at once, each with its own gradient.
+#
+# Below, a made-up loss curve for one weight, with two valleys. ``gradient`` finds its
+# slope the way you would on a graph: it reads the loss a tiny distance either side of
+# ``w`` (``step``, a millionth) and divides the rise between the two by the distance
+# between them. (PyTorch works gradients out exactly instead, as section 3 shows.)
 
 
 import numpy as np
@@ -69,13 +74,14 @@ def loss(w):
     return (w - 2) ** 2 / 4 + 0.3 * np.sin(3 * w) + 1
 
 
-def gradient(w, h=1e-6):
-    """The slope of the loss at w, from two nearby points."""
-    return (loss(w + h) - loss(w - h)) / (2 * h)
+def gradient(w):
+    """The slope of the loss at w: rise over run between two points just either side."""
+    step = 0.000001
+    return (loss(w + step) - loss(w - step)) / (2 * step)
 
 
 def descend(w, learning_rate, steps):
-    """Take ``steps`` downhill steps from w; return every w visited."""
+    """Take that many steps downhill from w; return every w visited."""
     path = [w]
     for _ in range(steps):
         w = w - learning_rate * gradient(w)

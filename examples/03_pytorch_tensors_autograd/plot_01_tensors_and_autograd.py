@@ -30,7 +30,11 @@ print(x)
 # Computing y
 # -----------
 # ``y`` depends on ``x``. Expect y = 1.875 (the original's figure): 2.5 x 1.5 x 0.5. Its
-# ``grad_fn`` is the last operation that produced it: the start of the recorded graph.
+# ``grad_fn`` is the record of the last operation that produced it, a multiplication:
+# the start of the recorded graph. PyTorch names each record for its operation and the
+# way back through it: ``MulBackward0`` is the backward step of a multiplication (Mul),
+# ``SubBackward0`` of a subtraction (Sub). The ``0`` only tells apart PyTorch's variants
+# of the same operation.
 
 # workbook: autograd_y
 y = (x - 1) * (x - 2) * (x - 3)
@@ -92,27 +96,30 @@ plt.show()
 # The computation graph
 # ---------------------
 # To compute ``y``, PyTorch recorded each operation as a node of a graph: three
-# subtractions and two multiplications. Each node lists the operations that fed it
-# (its ``next_functions``); following them from ``y`` gives the graph that
-# ``backward()`` walked. ``AccumulateGrad`` is where the gradient lands in ``x.grad``.
-# :func:`mnisttutor.plots.autograd_edges` lists the links, and
-# :func:`mnisttutor.plots.draw_autograd_graph` draws them.
+# subtractions and two multiplications. Each node lists the nodes that fed it in its
+# ``next_functions``, each as a pair: the node, and a number that does not matter here
+# (``_`` below, Python's name for a value we ignore). ``y.grad_fn``, the last
+# multiplication, was fed by the first multiplication and by the subtraction ``x - 3``:
 
-from mnisttutor import plots
-
-for node, parent in plots.autograd_edges(y.grad_fn):
-    print(f"{type(node).__name__:>12} <- {type(parent).__name__}")
+last = y.grad_fn
+fed_by = [type(node).__name__ for node, _ in last.next_functions]
+print(f"{type(last).__name__} was fed by: {', '.join(fed_by)}")
 
 # %%
 # Drawing it
 # ----------
-# Each box names the node's type and says what it computed, with the number it
-# produced: the three subtractions are ``x - 1``, ``x - 2`` and ``x - 3``. The arrows
-# point up, the way the numbers flowed forwards; ``backward()`` runs down them, from
-# ``y`` to ``x.grad``, multiplying the slopes on the way.
+# Following ``next_functions`` from node to node, from ``y`` down to ``x``, gives the
+# whole graph that ``backward()`` walked; :func:`mnisttutor.plots.draw_autograd_graph`
+# draws it. Each box names the node and says what it computed, with the number it
+# produced: the three subtractions are ``x - 1``, ``x - 2`` and ``x - 3``. At the bottom,
+# ``AccumulateGrad`` is where the gradient lands in ``x.grad``. The arrows point up, the
+# way the numbers flowed forwards; ``backward()`` runs down them, from ``y`` to
+# ``x.grad``, multiplying the slopes on the way.
 #
 # ``backward()`` frees the numbers the graph kept along the way (it has used them), so
 # to show them we compute ``y`` once more and draw the graph of that.
+
+from mnisttutor import plots
 
 y_again = (x - 1) * (x - 2) * (x - 3)
 plots.draw_autograd_graph(y_again)

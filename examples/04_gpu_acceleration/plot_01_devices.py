@@ -3,8 +3,9 @@ Tensors on an accelerator
 =========================
 
 Goal: find out which accelerator, if any, this machine has; put tensors and a model on
-it the modern way; check where a tensor lives; and time a matrix multiplication on the
-CPU and on the accelerator.
+it the modern way; and check where a tensor lives. The next page,
+:doc:`plot_02_matmul_timing`, then times the same work on the CPU and on the
+accelerator.
 """
 
 # %%
@@ -33,7 +34,7 @@ has_accelerator = device.type != "cpu"
 print(f"best device: {device}")
 print(describe_device(device))
 if not has_accelerator:
-    print("No accelerator on the machine that ran this page: everything below ran on its CPU.")
+    print("No accelerator on this machine: everything below runs on its CPU.")
 
 # %%
 # How the original did it (history, do not copy)
@@ -54,6 +55,9 @@ if not has_accelerator:
 # and moves a model's parameters (its weights and biases) in place. Here ``a`` is a
 # random 3 x 3 tensor made there (:pt:`torch.rand`), ``b`` a tensor of ones moved there,
 # and ``model`` one layer of 3 inputs and 2 outputs (:pt:`torch.nn.Linear`) moved there.
+#
+# A model keeps its numbers in tensors too: ``model.parameters()`` hands them out one
+# at a time, and ``next(...)`` takes the first, its weights, to ask where it lives.
 
 b = torch.ones(3).to(device)
 # workbook: to_device
@@ -68,9 +72,14 @@ print(a.device, b.device, next(model.parameters()).device)
 # Every tensor has a ``.device``. Operations need all their tensors on the same device;
 # mixing raises an error, and ``.cpu()`` brings a result back, e.g. for numpy or
 # matplotlib.
+#
+# ``c`` below comes out of the model, so autograd records it for a later
+# ``backward()`` (section 3). NumPy knows nothing of those records: ``.detach()`` gives
+# the same numbers without them, ``.cpu()`` brings them to the CPU, and ``.numpy()``
+# makes them a NumPy array.
 
-c = model(a @ b)  # runs on `device`
-print(f"c lives on {c.device} (type {c.device.type!r}); on the CPU: {c.cpu().device}")
+c = model(a @ b)  # runs on the device
+print(f"c lives on: {c.device}; c.cpu() lives on: {c.cpu().device}")
 print(f"as numpy: {c.detach().cpu().numpy()}")
 
 # %%

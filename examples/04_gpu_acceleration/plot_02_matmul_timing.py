@@ -25,7 +25,7 @@ from mnisttutor.timing import best_time
 
 
 def seconds_per_matmul(size, device):
-    """Seconds for one ``size x size`` matrix product on ``device``, best of 3 rounds."""
+    """Seconds for one size x size matrix product on the device, best of 3 rounds."""
     a, b = torch.rand(size, size, device=device), torch.rand(size, size, device=device)
     # about 2**27 multiply-adds a round: many small products, or one big one
     calls = max(1, 2**27 // size**3)
@@ -80,9 +80,12 @@ for label, points in recorded.items():
 # Time and speed against size
 # ---------------------------
 # Above, the time per product; below, the speed: solid lines measured while building
-# this page, dashed ones recorded. Small products are dominated by fixed costs (on a
-# GPU, handing the work over), so speed grows with size until the hardware is busy.
+# this page, dashed ones recorded. Every axis is on a :term:`log scale`: each labelled
+# gridline is ten times the one before, so that speeds hundreds of times apart can be
+# read on one chart. Small products are dominated by fixed costs (on a GPU, handing the work over),
+# so speed grows with size until the hardware is busy.
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -93,10 +96,13 @@ for label, points in lines.items():
     size, seconds = (np.array(column) for column in zip(*points))
     style = "s--" if label.endswith("(recorded)") else "o-"
     top.loglog(size, seconds * 1e3, style, label=label)
-    bottom.semilogx(size, 2 * size**3 / seconds / 1e9, style, label=label)
+    bottom.loglog(size, 2 * size**3 / seconds / 1e9, style, label=label)
 top.set(ylabel="ms per product", title="Time")
 bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
+plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:,g}")  # 1,000, not 10³
 for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")
+    ax.xaxis.set_major_formatter(plain)
+    ax.yaxis.set_major_formatter(plain)
 fig.legend(*top.get_legend_handles_labels(), loc="outside lower center")
 plt.show()

@@ -80,10 +80,12 @@ print(f"one weight: {before:.6f} -> {weight[3, 0].item():.6f} (w - lr * grad = {
 # does not replace it. That lets gradients from several losses be summed, but it means a
 # training loop must clear them before each step, with
 # :pt:`zero_grad() <torch.optim.Optimizer.zero_grad>`, or every step would use the sum of
-# all gradients so far.
+# all gradients so far. ``zero_grad()`` clears a gradient by removing it: ``.grad``
+# becomes ``None``, Python's word for "nothing", and the next ``backward()`` starts
+# afresh, exactly as from zeros.
 
 optimiser.zero_grad()
-print(f"after zero_grad: {weight.grad}")
+print(f"after zero_grad: weight.grad is {weight.grad}")
 grads = []
 for call in (1, 2):
     loss_function(model(image), target).backward()  # same image, same loss, no zeroing
@@ -97,13 +99,19 @@ print(f"second / first = {grads[1] / grads[0]:.3f}: the gradients added up")
 # Here is the tutorial's class, every line of it from the pieces above. ``__init__``
 # makes the layers, the loss and the optimiser; ``forward`` runs the layers; ``train``
 # takes one training step and keeps the loss every 10 steps in ``progress``, for the
-# chart on the next page. It is derived from :pt:`nn.Module <torch.nn.Module>` (as
-# section 5's dataset was from ``Dataset``: see :term:`class`), which finds the layers'
-# parameters for ``self.parameters()``.
+# chart on the next page. The :term:`class` is derived from
+# :pt:`nn.Module <torch.nn.Module>`, as section 5's dataset was derived from
+# ``Dataset``; ``nn.Module`` finds the layers' parameters for ``self.parameters()``.
 #
-# One change from the original: its ``train(self, inputs, targets)`` hid
-# ``nn.Module``'s own ``train(mode)``, which ``C.eval()`` calls, so ``C.eval()`` failed
-# with a ``TypeError``. Here ``train()`` with no targets is still ``nn.Module``'s.
+# ``nn.Module`` already has a method called ``train``, with another job: ``C.train()``
+# puts a network in *training mode* and ``C.eval()`` in *evaluation mode*, for scoring.
+# (Some layers act differently in the two modes; this network has none, but PyTorch
+# code switches modes out of habit, and so does the package.) The first two lines of
+# ``train`` below keep that job working: called without targets, it hands over to
+# ``nn.Module``'s own ``train``; with them, it takes a training step. (``inputs=True``
+# and ``targets=None`` are the values used when they are left out, so ``C.train()`` is
+# ``nn.Module``'s ``train(True)``. The original tutorial's class lacked these lines, and
+# its ``C.eval()`` failed.)
 
 import torch
 from torch import nn
@@ -143,8 +151,9 @@ class Classifier(nn.Module):
 # %%
 # Five training steps
 # -------------------
-# Five steps on the same image: the loss on it falls each time. ``C.eval()`` and
-# ``C.train()`` switch the mode as in any PyTorch model.
+# Five steps on the same image: the loss on it falls each time. Then ``C.eval()`` and
+# ``C.train()`` switch the mode, as in any PyTorch model: ``C.training`` says which
+# mode it is in.
 
 C = Classifier()
 losses = []
@@ -152,7 +161,8 @@ for _ in range(5):
     losses.append(C.loss_function(C.forward(image), target).item())
     C.train(image, target)
 print(f"steps taken: {C.counter}; loss on this image: {[round(x, 4) for x in losses]}")
-print(f"after C.eval(), C.training is {C.eval().training}; after C.train(), {C.train().training}")
+print(f"after C.eval(): C.training is {C.eval().training}")
+print(f"after C.train(): C.training is {C.train().training}")
 
 # %%
 # The loss falling

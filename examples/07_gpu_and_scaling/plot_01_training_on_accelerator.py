@@ -16,11 +16,13 @@ what it is built for: many images at once.
 # Figures recorded earlier on a GPU are printed and drawn beside them, always labelled
 # *recorded*, with their device and date.
 #
-# To run this page on a GPU yourself, download it as a notebook (the links at the
-# bottom of the page), open it in Google Colab, choose **Runtime > Change runtime type**,
-# pick a GPU (such as the T4, the original tutorial's GPU), save, and run all the
-# cells: the page then measures your GPU as well, and draws its curve beside the
-# recorded ones.
+# .. only:: html
+#
+#    To run this page on a GPU yourself, download it as a notebook (the links at the
+#    bottom of the page), open it in Google Colab, choose **Runtime > Change runtime type**,
+#    pick a GPU (such as the T4, the original tutorial's GPU), save, and run all the
+#    cells: the page then measures your GPU as well, and draws its curve beside the
+#    recorded ones.
 
 import torch
 

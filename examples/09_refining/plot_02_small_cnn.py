@@ -27,16 +27,30 @@ print(f"{len(training_set):,} training images, {len(test_set):,} test images")
 # %%
 # The network
 # -----------
-# Two rounds of convolution (:pt:`torch.nn.Conv2d`, 5 x 5 filters),
-# :term:`ReLU` (``max(0, v)``: negative values become 0, positive ones pass unchanged;
-# the first page's LeakyReLU is ReLU with a small slope for the negatives) and 2 x 2
-# max-pooling (:pt:`torch.nn.MaxPool2d`) shrink the 28 x 28 picture to 32 maps of
-# 7 x 7, which a hidden layer of 128 nodes turns into 10 outputs.
-# :pt:`torch.nn.Unflatten` reshapes the 784 inputs into a 1-channel image first, so
-# the network takes the same rows as every other network on this site. Its
-# :term:`parameters <parameter>` are the filters' and layers' weights and biases
-# (section 2's words); the refined network's also include its normalisation layer's
-# scale and shift. Both counts are printed below.
+# A *filter* is a small square of weights, 5 x 5 here. A convolution
+# (:pt:`torch.nn.Conv2d`) slides it over the picture one pixel at a time, and at each
+# place adds up the pixels under it, each times its weight: one number per place, so a
+# new 28 x 28 picture, a *map* of where the filter's pattern is. A layer has many
+# filters, each making its own map; the maps are the layer's *channels* (the input
+# picture has 1). ``padding=2`` puts a border of 2 blank pixels round the picture first,
+# so that the 5 x 5 filter fits at every pixel, edges included, and the map keeps the
+# picture's size.
+#
+# Then :term:`ReLU` (``max(0, v)``: negative values become 0, positive ones pass
+# unchanged; the first page's LeakyReLU is ReLU with a small slope for the negatives),
+# and 2 x 2 *max-pooling* (:pt:`torch.nn.MaxPool2d`): each 2 x 2 square of a map
+# becomes its largest value, which halves the map's width and height and keeps the
+# strongest response of each neighbourhood. Two such rounds, of 16 and then 32 filters,
+# turn the 28 x 28 picture into 32 maps of 7 x 7; a hidden layer of 128 nodes turns
+# those 1,568 numbers into 10 outputs. The comments in the code give each step's
+# shape: ``(N, 16, 28, 28)`` is N images, each 16 maps of 28 x 28.
+#
+# :pt:`torch.nn.Unflatten` first reshapes the 784 inputs into a 1-channel picture, so
+# the network takes the same rows as every other network on this site, and
+# :pt:`torch.nn.Flatten` lays the 32 small maps out in one row again for the hidden
+# layer. Its :term:`parameters <parameter>` are the filters' and layers' weights and
+# biases (section 2's words); the refined network's also include its normalisation
+# layer's scale and shift. Both counts are printed below.
 #
 # Its 10 outputs have no sigmoid: they are *logits*, any real numbers, the largest
 # being the network's answer. :pt:`torch.nn.CrossEntropyLoss` turns them into 10
@@ -135,8 +149,9 @@ print(f"the refined network: {100 * refined_accuracy:.2f}%")
 # What the first filters look for
 # -------------------------------
 # The 16 filters of the first layer, 5 x 5 weights each: blue where ink raises the
-# filter's response, red where it lowers it. Look for edge and stroke detectors at
-# different angles.
+# filter's response, red where it lowers it. To us most of them look like noise: they
+# are whatever patterns helped the network's score, not pictures drawn to be read. A
+# filter shows what it does better in the map it makes of a digit, next.
 
 import matplotlib.pyplot as plt
 
@@ -147,6 +162,27 @@ for ax, kernel in zip(axes.flat, filters):
     ax.imshow(kernel, cmap="RdBu", vmin=-limit, vmax=limit)
     ax.set_axis_off()
 fig.suptitle("First-layer filters")
+plt.show()
+
+# %%
+# What the filters make of a digit
+# --------------------------------
+# The first test image, a 7, through the network's first three layers only
+# (``cnn[:3]``: the reshape, the first convolution and its ReLU): 16 maps of 28 x 28, one
+# per filter, in the same order as the filters above, row by row. A map is dark where
+# its filter's pattern is strong. The maps differ: some are darkest on the 7's flat top
+# stroke, others on its slanting one, others along one side of a stroke only; a few
+# respond to the blank paper and go white next to the ink. Those are the strokes and
+# edges that the next layer combines into parts of digits.
+
+first_image = test_set.images[:1]  # (1, 784): one image, as a batch of one
+with torch.no_grad():
+    maps = cnn[:3](first_image)[0]  # (16, 28, 28)
+fig, axes = plt.subplots(4, 4, figsize=(6.4, 6.8))  # 4 x 4: large enough on a phone
+for ax, feature_map in zip(axes.flat, maps):
+    ax.imshow(feature_map, cmap="Blues")
+    ax.set_axis_off()
+fig.suptitle(f"The 16 maps of the first test image, a {test_set.labels[0]}")
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 1

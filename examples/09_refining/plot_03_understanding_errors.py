@@ -44,8 +44,9 @@ print(f"{len(wrong)} of {len(test_set):,} test images misclassified")
 # The confusion matrix
 # --------------------
 # Row = the true digit, column = the network's answer, cell = how many test images.
-# The diagonal holds the right answers; everything else is a mistake, so the bright
-# cells off the diagonal are the confusions worth looking at.
+# The diagonal holds the right answers; everything else is a mistake. The more images a
+# cell counts, the stronger its colour, so the strongest-coloured cells off the
+# diagonal, and the largest numbers there, are the confusions worth looking at.
 
 import matplotlib.pyplot as plt
 import numpy as np

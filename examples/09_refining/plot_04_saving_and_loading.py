@@ -44,6 +44,8 @@ for name, tensor in classifier.state_dict().items():
 # Saving
 # ------
 # :func:`~mnisttutor.save_classifier` calls ``torch.save(classifier.state_dict(), path)``.
+# The file stays where this script runs, to load in a later session without training
+# again.
 
 from pathlib import Path
 
@@ -78,6 +80,11 @@ print(
 # A file that is not what it claims
 # ---------------------------------
 # A damaged or foreign file gives a clear error instead of a network with garbage in it.
+# Below, a file of plain text posing as saved weights. The message also names the
+# package's ways to save a network: :func:`~mnisttutor.save_classifier`, the package's
+# command line (``python -m mnisttutor train --save PATH``, typed in a terminal, trains
+# the tutorial's network and saves it to the file ``PATH``), and the download button of
+# the :doc:`/train` page. The demonstration over, ``unlink()`` deletes the file.
 
 from mnisttutor import InvalidDataError
 
@@ -87,6 +94,7 @@ try:
     load_classifier(bad)
 except InvalidDataError as error:
     print(f"InvalidDataError: {error}")
+bad.unlink()
 
 # %%
 # Exporting for the browser
@@ -114,8 +122,8 @@ print(f"{exported}: {exported.stat().st_size / 1024:.0f} KiB")
 print(description)
 
 # %%
-# The page's test digits
-# ----------------------
+# The drawing page's test digits
+# ------------------------------
 # The 20 stored digits, each titled with the exported network's answer.
 
 import matplotlib.pyplot as plt
@@ -141,12 +149,3 @@ from mnisttutor.browser import read_network
 with torch.no_grad():
     difference = (read_network(exported)(test_set.images) - classifier(test_set.images)).abs().max()
 print(f"largest difference over all test outputs: {difference.item()}")
-
-# %%
-# Tidying up
-# ----------
-# The saved weights and the damaged file were only for this page; the export stays for
-# the website.
-
-path.unlink()
-bad.unlink()

@@ -6,7 +6,11 @@
   ``site_url``: its base URL, ending in ``/``.
 - ``browser``: a Selenium-driven headless Chromium for the whole test session; every
   host but 127.0.0.1 is unreachable from it.
+- ``webgpu_browser``: another, with SwiftShader's WebGPU adapter
+  (:data:`sitecheck.WEBGPU_FLAGS`), started by the first test that asks for it.
 - ``page``: tests that take it run once per page of the site.
+- ``mnist``: the MNIST files the site publishes for its lab (``_static/train/mnist``),
+  as the pages read them: uint8 train images (N, 784), labels, test images, labels.
 
 The tests marked ``notebook`` (the downloads, and a downloaded notebook run in a fresh
 environment) run only when selected with ``-m notebook``, as ``nox -s notebook`` does;
@@ -91,6 +95,30 @@ def browser(tmp_path_factory):
     session = sitecheck.start_browser(tmp_path_factory.mktemp("chromium-profile"))
     yield session
     session.quit()
+
+
+@pytest.fixture(scope="session")
+def webgpu_browser(tmp_path_factory, browser):
+    """``browser`` checks the tools are there; this one computes WebGPU on the CPU."""
+    session = sitecheck.start_browser(
+        tmp_path_factory.mktemp("webgpu-profile"), extra_flags=sitecheck.WEBGPU_FLAGS
+    )
+    yield session
+    session.quit()
+
+
+@pytest.fixture(scope="session")
+def mnist(site_dir):
+    from mnisttutor import read_idx
+
+    folder = site_dir / "_static" / "train" / "mnist"
+    read = lambda name: read_idx(folder / f"{name}.gz")  # noqa: E731
+    return (
+        read("train-images-idx3-ubyte").reshape(-1, 784),
+        read("train-labels-idx1-ubyte"),
+        read("t10k-images-idx3-ubyte").reshape(-1, 784),
+        read("t10k-labels-idx1-ubyte"),
+    )
 
 
 @pytest.fixture(scope="session")

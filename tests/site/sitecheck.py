@@ -47,6 +47,14 @@ CHROMIUM_FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 )
 
+# Added to those for the WebGPU tests: SwiftShader's WebGPU adapter, which computes on the
+# CPU, for a page served from 127.0.0.1 (a secure context, as WebGPU needs).
+WEBGPU_FLAGS = (
+    "--enable-unsafe-webgpu",
+    "--use-webgpu-adapter=swiftshader",
+    "--enable-features=Vulkan",
+)
+
 # Only these impacts fail the check (the issue's bar: zero critical or serious).
 AXE_FAILING_IMPACTS = frozenset({"critical", "serious"})
 
@@ -204,10 +212,11 @@ def chromium_paths() -> tuple[str, str]:
     return browser, driver
 
 
-def start_browser(user_data_dir: Path):
+def start_browser(user_data_dir: Path, extra_flags: tuple[str, ...] = ()):
     """A headless Chromium driven by Selenium, logging console messages and requests.
 
     The driver is the given chromedriver, so Selenium never tries to download one.
+    ``extra_flags`` go after :data:`CHROMIUM_FLAGS` (:data:`WEBGPU_FLAGS`, say).
     """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -215,7 +224,7 @@ def start_browser(user_data_dir: Path):
     browser, driver = chromium_paths()
     options = webdriver.ChromeOptions()
     options.binary_location = browser
-    for flag in CHROMIUM_FLAGS:
+    for flag in (*CHROMIUM_FLAGS, *extra_flags):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={user_data_dir}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
@@ -458,6 +467,21 @@ def vnu_allowance(page: str, error: str) -> Allowed | None:
     """The allow-list entry that covers ``error`` on ``page``, if any."""
     message = error.split(": ", 1)[-1]
     return next((entry for entry in VNU_ALLOWED if entry.covers(page, message)), None)
+
+
+def vnu_errors_in_browser(browser, folder: Path, name: str) -> list[tuple[str, str]]:
+    """vnu's errors, less those allowed, in the page as ``browser`` holds it now (its
+    scripts' work included), written to ``folder``/``name`` to be checked."""
+    page = folder / name
+    page.write_text(
+        "<!DOCTYPE html>" + browser.execute_script("return document.documentElement.outerHTML"),
+        encoding="utf-8",
+    )
+    return [
+        (where, error)
+        for where, error in vnu_errors([page], root=folder)
+        if vnu_allowance(where, error) is None
+    ]
 
 
 def broken_links(start_urls: list[str]) -> list[str]:

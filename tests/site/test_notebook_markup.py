@@ -82,6 +82,24 @@ def test_no_sphinx_markup_in_any_notebook(notebooks):
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all)"
 
 
+# "page" in a notebook's text names a page of the website by what it is ("the drawing
+# page", "a web page", the Train it yourself page, "this walkthrough's page of the
+# website"), never the notebook itself ("this page") or another walkthrough ("the next
+# page"), which notebook_markdown.py renames.
+PAGE_WORD = re.compile(r"(\S+)\s+pages?\b")
+NAMED_PAGES = {"drawing", "web", "yourself", "digit", "walkthrough's"}
+
+
+def test_notebooks_call_themselves_notebooks(notebooks):
+    unnamed = [
+        f"{where}: ...{match[0]}"
+        for where, text in markdown_cells(notebooks)
+        for match in PAGE_WORD.finditer(re.sub(r"\]\([^)]*\)", "]", CODE.sub("", text)))
+        if match[1].strip("*[]").lower() not in NAMED_PAGES and not match[1].endswith("]")
+    ]
+    assert not unnamed, "\n".join(unnamed[:40]) + f"\n({len(unnamed)} in all)"
+
+
 def test_no_relative_link_in_any_notebook(notebooks):
     relative = [
         f"{where}: {link}"
@@ -135,14 +153,20 @@ def test_every_notebook_link_points_to_the_site_or_pytorch(site_dir, notebooks):
     assert not broken, "\n".join(broken[:40]) + f"\n({len(broken)} in all)"
 
 
-def test_with_an_address_the_setup_cell_installs_from_it(site_dir, notebooks):
+def test_every_setup_cell_installs_the_sites_own_wheel(site_dir, notebooks):
     address = site_address(site_dir)
+    (wheel,) = (site_dir / "wheels").glob("mnisttutor-*.whl")
     for where, notebook in notebooks.items():
         setup = _source(notebook["cells"][0])
-        assert "MNISTTUTOR_WHEELS" in setup, where
+        assert f'WHEEL = "{wheel.name}"' in setup, where  # the file the site publishes
+        wheels = re.search(r'os\.environ\.get\("MNISTTUTOR_WHEELS", "([^"]+)"\)', setup)
+        assert wheels, where
         if address:  # published: the wheel from the site, nothing from the build's disk
-            assert repr(f"{address}wheels/") in setup, where
+            assert wheels[1] == f"{address}wheels/", where
             assert "file:" not in setup, where
+        else:  # a local build: its own folder, and the sentence for a notebook taken elsewhere
+            assert wheels[1].startswith("file:///"), where
+            assert "local build of the website" in setup, where
 
 
 def test_each_walkthrough_notebook_shows_what_its_page_printed(site_dir):

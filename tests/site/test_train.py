@@ -19,13 +19,14 @@ import json
 import logging
 import re
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 import torch
 
-from mnisttutor import Classifier, evaluate, read_idx, train_per_sample, train_per_sample_fast
+from mnisttutor import Classifier, evaluate, train_per_sample, train_per_sample_fast
 from mnisttutor.browser import read_network
 
 log = logging.getLogger(__name__)
@@ -60,19 +61,6 @@ def initial(site_dir):
     if not path.is_file():
         pytest.fail(f"{path} is missing: the docs build did not export the initial network")
     return path
-
-
-@pytest.fixture(scope="module")
-def mnist(site_dir):
-    """The published MNIST files, as the page reads them: uint8 images and labels."""
-    folder = site_dir / MNIST
-    read = lambda name: read_idx(folder / f"{name}.gz")  # noqa: E731
-    return (
-        read("train-images-idx3-ubyte").reshape(-1, 784),
-        read("train-labels-idx1-ubyte"),
-        read("t10k-images-idx3-ubyte").reshape(-1, 784),
-        read("t10k-labels-idx1-ubyte"),
-    )
 
 
 def dataset(images, labels):
@@ -118,6 +106,21 @@ def wait_for(browser, condition_js: str, timeout: float = 120):
     return WebDriverWait(browser, timeout, poll_frequency=0.1).until(
         lambda b: b.execute_script(f"return {condition_js}")
     )
+
+
+def train_one_epoch_and_stop(browser, after: int) -> int:
+    """Press Train for one epoch, then Stop once `after` steps are done; the steps taken.
+    Slowed to 1,000 images a second, so Stop comes mid-epoch (at full speed an epoch
+    takes about a second)."""
+    select(browser, "epochs", "1")
+    select(browser, "speed", "1000")
+    browser.find_element("css selector", ".mnist-train__train").click()
+    wait_for(browser, f"window.mnistTrain.state.steps >= {after}")
+    browser.find_element("css selector", ".mnist-train__stop").click()
+    wait_for(browser, "!window.mnistTrain.state.running")
+    steps = browser.execute_script("return window.mnistTrain.state.steps")
+    assert after <= steps < 60000
+    return steps
 
 
 def test_initial_weights_are_section_6s(initial):
@@ -250,19 +253,12 @@ def test_three_epochs_in_the_browser_score_section_6s_accuracy(
 
 
 def test_stop_then_train_again_goes_on(browser, site_url):
-    from selenium.webdriver.support.ui import Select
-
     open_page(browser, site_url)
-    Select(browser.find_element("css selector", ".mnist-train__epochs")).select_by_visible_text("1")
-    browser.find_element("css selector", ".mnist-train__train").click()
-    wait_for(browser, "window.mnistTrain.state.steps >= 5000")
-    browser.find_element("css selector", ".mnist-train__stop").click()
-    wait_for(browser, "!window.mnistTrain.state.running")
-    stopped = browser.execute_script("return window.mnistTrain.state.steps")
-    assert 5000 <= stopped < 60000
+    stopped = train_one_epoch_and_stop(browser, after=2000)
     status = browser.find_element("css selector", ".mnist-train__status").text
     assert f"Stopped after {stopped:,} training steps" in status
     assert browser.find_element("css selector", ".mnist-train__train").is_enabled()
+    select(browser, "speed", "full")
     browser.find_element("css selector", ".mnist-train__train").click()
     wait_for(browser, "!window.mnistTrain.state.running", timeout=300)
     assert browser.execute_script("return window.mnistTrain.state.steps") == 60000
@@ -370,15 +366,22 @@ def test_the_reference_run_is_section_6s_as_its_page_recorded_it(browser, site_u
         r"test accuracy: (\d+\.\d\d)%", (site_dir / SECTION_6_PAGE).read_text(encoding="utf-8")
     )
     assert printed, "section 6's page printed no test accuracy"
+    one_epoch = re.search(
+        r"after one epoch: (\d+\.\d\d)%", (site_dir / SECTION_6_PAGE).read_text(encoding="utf-8")
+    )
+    assert one_epoch, "section 6's page printed no accuracy after one epoch"
     runs = browser.execute_script(
-        "return window.mnistTrain.runs.runs.map((r) => [r.name, r.reference, r.losses, r.scores])"
+        "return window.mnistTrain.runs.runs.map((r) => [r.name, r.reference, r.losses, r.scored])"
     )
     assert len(runs) == 1
-    name, is_reference, losses, scores = runs[0]
+    name, is_reference, losses, scored = runs[0]
     assert (name, is_reference) == ("Section 6 (PyTorch)", True)
     np.testing.assert_array_equal(np.float32(losses), np.float32(reference["losses"]))
-    assert scores[-1] == f"{printed[1]}%"
-    assert f"3: {printed[1]}%" in run_rows(browser)[0]
+    # Scored where its page scored it: after its first epoch (the tutorial's loop) and
+    # after its third, the accuracies that page printed.
+    assert [(s["steps"], s["epoch"]) for s in scored] == [(60000, 1), (180000, 3)]
+    assert [f"{100 * s['right'] / s['count']:.2f}" for s in scored] == [one_epoch[1], printed[1]]
+    assert f"1: {one_epoch[1]}%, 3: {printed[1]}%" in run_rows(browser)[0]
     assert chart_colour(browser, "#7f7f7f") > 1000, "the reference is not drawn"
 
 
@@ -390,6 +393,7 @@ def test_two_runs_with_different_settings_stay_on_the_chart_and_in_the_table(bro
         "const done = arguments[arguments.length - 1];"
         "window.mnistTrain.train({limit: 2000}).then(done);"
     )
+    select(browser, "speed", "1000")  # slowed down, so it is still training when looked at
     browser.execute_script(
         "window.mnistTrain.train({limit: 60000}); return null;"
     )  # a first run, stopped partway: the text says it is being trained meanwhile
@@ -397,6 +401,8 @@ def test_two_runs_with_different_settings_stay_on_the_chart_and_in_the_table(bro
     weights = browser.find_element("css selector", ".mnist-train__weights").text
     assert "being trained" in weights, weights
     assert "not trained yet" not in weights
+    select(browser, "speed", "full")  # on at full speed, far enough to draw its mean line
+    wait_for(browser, "window.mnistTrain.state.steps >= 20000")
     browser.execute_script("window.mnistTrain.stop()")
     wait_for(browser, "!window.mnistTrain.state.running")
     Select(browser.find_element("css selector", ".mnist-train__lr")).select_by_visible_text("0.1")
@@ -446,6 +452,7 @@ def test_train_after_the_last_epoch_starts_a_new_run(browser, site_url):
         "window.mnistTrain.train(arguments[0]).then(done);"
     )
     assert browser.execute_async_script(train, {})["finished"]
+    select(browser, "speed", "1000")  # so the new run is still going when looked at
     browser.find_element("css selector", ".mnist-train__train").click()
     wait_for(browser, "window.mnistTrain.runs.runs.length === 3")
     status = browser.find_element("css selector", ".mnist-train__status").text
@@ -485,6 +492,7 @@ HOSTILE = {
     "start": "javascript:window.pwned=1",
     "<script>window.pwned=1</script>": "1",
     "kernel": "wasm;drop",
+    "device": "tpu",
 }
 
 
@@ -503,7 +511,7 @@ def test_hostile_settings_in_the_address_are_ignored_with_a_note(browser, site_u
         )
     note = browser.find_element("css selector", ".mnist-train__note")
     assert note.is_displayed()
-    for key in ("lr", "hidden=", "epochs=", "start=", "kernel="):
+    for key in ("lr", "hidden=", "epochs=", "start=", "kernel=", "device="):
         assert key in note.text, note.text
     assert "unknown setting" in note.text
     # Shown as text, never run or inserted as markup.
@@ -651,3 +659,416 @@ def test_the_filled_in_lab_is_accessible(browser, site_url, npm_tools, theme):
         assert not errors
     finally:
         browser.execute_script("localStorage.removeItem('theme')")
+
+
+# ---- The lab's rough edges: races, the download's score, focus, slow motion, small screens ----
+
+
+def select(browser, name: str, value: str) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    menu = Select(browser.find_element("css selector", f".mnist-train__{name}"))
+    values = [option.get_property("value") for option in menu.options]  # text where no value=
+    menu.select_by_index(values.index(value))
+
+
+def focused(browser) -> str:
+    """The class of the element with the keyboard's focus."""
+    return browser.execute_script("return document.activeElement.className")
+
+
+def console_errors(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def stop_and_wait(browser) -> None:
+    browser.execute_script("window.mnistTrain.stop()")
+    wait_for(browser, "!window.mnistTrain.state.running")
+
+
+def test_train_pressed_while_the_network_is_reset_trains_the_new_network(browser, site_url):
+    """Hidden nodes changed, then Train within the same moment: the run is the new
+    network's, Train stays disabled while it runs, and nothing throws."""
+    open_page(browser, site_url)
+    browser.get_log("browser")
+    select(browser, "epochs", "1")
+    select(browser, "speed", "1000")
+    pressed = browser.execute_script(
+        "const hidden = document.querySelector('.mnist-train__hidden');"
+        "hidden.value = '40'; hidden.dispatchEvent(new Event('change'));"
+        "document.querySelector('.mnist-train__train').click();"
+        "return {hidden: window.mnistTrain.state.hidden,"
+        " train: document.querySelector('.mnist-train__train').disabled,"
+        " stop: document.querySelector('.mnist-train__stop').disabled};"
+    )
+    assert pressed == {"hidden": 200, "train": True, "stop": False}  # the reset not yet done
+    wait_for(browser, "window.mnistTrain.state.steps >= 1000")
+    assert not browser.find_element("css selector", ".mnist-train__train").is_enabled()
+    stop_and_wait(browser)
+    runs = browser.execute_script(
+        "return window.mnistTrain.runs.runs"
+        ".map((r) => [r.name, r.settings.hidden, r.losses.length])"
+    )
+    assert runs[1][:2] == ["Run 1", 40], runs
+    assert runs[1][2] >= 100, runs
+    assert browser.execute_script("return window.mnistTrain.state.hidden") == 40
+    assert "Run 1 0.01 40 1 random" in run_rows(browser)[1]
+    assert console_errors(browser) == []
+
+
+def test_download_waits_while_a_new_network_is_made(browser, site_url):
+    """The network being replaced is not offered for download, even for a moment."""
+    open_page(browser, site_url)
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mnistTrain.train({limit: 500}).then(done);"
+    )
+    assert browser.find_element("css selector", ".mnist-train__download").is_enabled()
+    disabled = browser.execute_script(
+        "const hidden = document.querySelector('.mnist-train__hidden');"
+        "hidden.value = '40'; hidden.dispatchEvent(new Event('change'));"
+        "return document.querySelector('.mnist-train__download').disabled;"
+    )
+    assert disabled
+    wait_for(browser, "window.mnistTrain.state.hidden === 40")
+    assert not browser.find_element("css selector", ".mnist-train__download").is_enabled()
+
+
+def test_train_pressed_before_the_first_network_is_ready_on_a_slow_connection(
+    fresh_browser, site_url
+):
+    browser = fresh_browser
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    browser.get(site_url + PAGE + "?epochs=1&speed=1000")
+    pressed = browser.execute_script(
+        "const ready = window.mnistTrain.state.kernel;"
+        "document.querySelector('.mnist-train__train').click();"
+        "return ready;"
+    )
+    assert pressed is None, "the first network was ready before Train: nothing was tested"
+    wait_for(browser, "window.mnistTrain.state.steps >= 500")
+    assert browser.execute_script("return window.mnistTrain.state.running") == "train"
+    stop_and_wait(browser)
+    assert [row.split()[:2] for row in run_rows(browser)[1:]] == [["Run", "1"]]
+    assert console_errors(browser) == []
+
+
+def downloaded(browser, tmp_path, button_class: str = "download") -> Path:
+    """Press Download from the keyboard; the file the browser saved."""
+    for old in tmp_path.glob("mnist-network*.safetensors"):
+        old.unlink()
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    browser.find_element("css selector", f".mnist-train__{button_class}").send_keys(" ")
+    path = tmp_path / "mnist-network.safetensors"
+    deadline = time.monotonic() + 30
+    while not path.is_file() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert path.is_file(), sorted(p.name for p in tmp_path.iterdir())
+    return path
+
+
+def file_metadata(path) -> dict:
+    size = int.from_bytes(path.read_bytes()[:8], "little")
+    return json.loads(path.read_bytes()[8 : 8 + size])["__metadata__"]
+
+
+def test_download_after_stop_partway_holds_the_score_of_the_network_saved(
+    browser, site_url, mnist, tmp_path
+):
+    """Stopped mid-epoch, the network is scored as it stands; a slow-motion step after
+    that changes it, so Download scores it again before saving it."""
+    from mnisttutor import load_classifier
+
+    _, _, test_images, test_labels = mnist
+    test = dataset(test_images, test_labels)
+
+    def python_accuracy(path) -> str:
+        return f"{100 * evaluate(load_classifier(path), test):.2f}%"
+
+    open_page(browser, site_url)
+    steps = train_one_epoch_and_stop(browser, after=3000)
+    path = downloaded(browser, tmp_path)
+    metadata = file_metadata(path)
+    assert metadata["steps"] == metadata["scored_after_steps"] == str(steps)
+    assert metadata["test_accuracy"] == python_accuracy(path)
+    weights = browser.find_element("css selector", ".mnist-train__weights").text
+    assert f"{steps:,} training steps (test accuracy {metadata['test_accuracy']})" in weights
+
+    # One more step: the file is scored again, as saved.
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1]; window.mnistTrain.slowStep().then(done);"
+    )
+    path = downloaded(browser, tmp_path)
+    metadata = file_metadata(path)
+    assert metadata["steps"] == metadata["scored_after_steps"] == str(steps + 1)
+    assert metadata["test_accuracy"] == python_accuracy(path)
+    status = browser.find_element("css selector", ".mnist-train__status").text
+    assert f"gets {metadata['test_accuracy']} of the test images right (scored as saved)" in status
+    assert console_errors(browser) == []
+
+
+def test_keyboard_focus_stays_on_the_controls(browser, site_url):
+    """Train hands the focus to Stop, Stop back to Train; a run's checkbox keeps it while
+    the table changes around it."""
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, site_url)
+    select(browser, "epochs", "1")
+    select(browser, "speed", "1000")
+    browser.find_element("css selector", ".mnist-train__train").send_keys(Keys.ENTER)
+    assert focused(browser) == "mnist-train__stop"
+    wait_for(browser, "window.mnistTrain.state.steps >= 1000")
+    checkbox = browser.find_elements("css selector", ".mnist-train__runs tbody input")[0]
+    checkbox.send_keys(" ")
+    steps = browser.execute_script("return window.mnistTrain.state.steps")
+    wait_for(browser, f"window.mnistTrain.state.steps >= {steps + 500}")  # the table changed
+    assert browser.execute_script("return document.activeElement") == checkbox
+    assert not checkbox.is_selected()
+    checkbox.send_keys(" ")
+    assert checkbox.is_selected()
+    browser.find_element("css selector", ".mnist-train__stop").send_keys(Keys.ENTER)
+    wait_for(browser, "!window.mnistTrain.state.running")
+    assert focused(browser) == "mnist-train__train"
+
+
+def test_slow_motion_opens_in_view_with_the_focus_and_says_what_it_did(browser, site_url):
+    from selenium.webdriver.common.keys import Keys
+
+    browser.set_window_size(1280, 900)
+    open_page(browser, site_url)
+    select(browser, "epochs", "1")
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1]; window.mnistTrain.train().then(done);"
+    )  # a whole epoch: slow motion then starts a new run
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.find_element("css selector", ".mnist-train__slow").send_keys(Keys.ENTER)
+    wait_for(browser, "window.mnistTrain.state.slow && !window.mnistTrain.state.running")
+    panel = browser.find_element("css selector", ".mnist-slow")
+    assert panel.is_displayed()
+    top, height = browser.execute_script(
+        "return [arguments[0].getBoundingClientRect().top, innerHeight];",
+        panel,
+    )
+    assert 0 <= top < height, "the panel opened out of view"
+    assert focused(browser) == "mnist-slow__next"
+    progress = browser.find_element("css selector", ".mnist-train__progress").text
+    assert "Slow motion" in progress
+    assert "step 1: training image 1 of 60,000" in progress
+    assert "60,000 of 60,000" not in progress
+    weights = browser.find_element("css selector", ".mnist-train__weights").text
+    assert "then 1 training step." in weights
+    moves = browser.find_element("css selector", ".mnist-slow__moves").get_attribute("aria-label")
+    assert re.search(r"each of the 200 hidden units: \d+ units' weights", moves), moves
+    # Another step, from the panel: the focus stays there; Hide gives it back.
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(browser, "window.mnistTrain.state.steps === 2 && !window.mnistTrain.state.running")
+    assert focused(browser) == "mnist-slow__next"
+    assert (
+        "then 2 training steps"
+        in browser.find_element("css selector", ".mnist-train__weights").text
+    )
+    browser.find_element("css selector", ".mnist-slow__hide").send_keys(Keys.ENTER)
+    assert not panel.is_displayed()
+    assert focused(browser) == "mnist-train__slow"
+
+
+@pytest.mark.parametrize("width", [320, 400])
+def test_the_filled_in_lab_does_not_scroll_sideways(browser, site_url, width):
+    """With slow motion open, the charts, the table and the confusion matrix filled in."""
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        open_page(browser, site_url)
+        browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.mnistTrain.slowStep().then(() => window.mnistTrain.train({limit: 2000}))"
+            ".then(done);"
+        )
+        browser.execute_script("return new Promise(requestAnimationFrame)")
+        page, viewport = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert page <= viewport, f"the page is {page} px wide at {width} px"
+        # The legend is the page's text, its own size, on as many lines as it needs.
+        squeezed = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.mnist-train__legend li'))"
+            ".filter((li) => li.scrollWidth > li.clientWidth + 1).length"
+        )
+        assert squeezed == 0
+        size = browser.execute_script(
+            "return parseFloat(getComputedStyle("
+            "document.querySelector('.mnist-train__legend li')).fontSize)"
+        )
+        assert size >= 12
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# What the charts wrote, canvas by canvas: fillText recorded as the page draws.
+RECORD_TEXT_JS = """
+const done = arguments[arguments.length - 1];
+const written = {chart: [], accuracy: []};
+const fillText = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+  const name = this.canvas.className.replace("mnist-train__", "");
+  if (written[name]) written[name].push(String(text));
+  return fillText.call(this, text, ...rest);
+};
+window.mnistTrain.runs.update();
+requestAnimationFrame(() => {
+  CanvasRenderingContext2D.prototype.fillText = fillText;
+  done(written);
+});
+"""
+
+
+def test_the_charts_name_their_axes_and_mark_the_epochs(browser, site_url):
+    open_page(browser, site_url)
+    written = browser.execute_async_script(RECORD_TEXT_JS)
+    for canvas, name in (("chart", "loss"), ("accuracy", "test accuracy")):
+        texts = written[canvas]
+        assert name in texts, (canvas, texts)
+        assert "training steps (images)" in texts
+        for label in ("epoch 1", "epoch 2", "epoch 3", "60,000", "120,000", "180,000"):
+            assert label in texts, (canvas, label, texts)
+    assert {"0.00", "0.50", "1.00"} <= set(written["chart"])
+    assert "100%" in written["accuracy"]
+
+
+# ---- What the network learned: its units' weights, its confusion matrix, its mistakes ----
+
+CONFUSION_JS = """
+return Array.from(document.querySelectorAll('.mnist-learned__confusion tbody tr'))
+  .map((row) => Array.from(row.cells).slice(1).map((cell) => Number(cell.textContent)));
+"""
+
+
+@pytest.mark.parametrize("kernel", ["wasm", "js"])
+def test_one_epoch_confusion_matrix_and_mistakes_match_pytorch(browser, site_url, mnist, kernel):
+    """The lab's confusion matrix, its count of misclassified test images and the first
+    ones it draws, after one epoch, are PyTorch's for the same weights."""
+    assert open_page(browser, site_url, kernel) == kernel
+    select(browser, "epochs", "1")
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1]; window.mnistTrain.train().then(done);"
+    )
+    shown = np.array(browser.execute_script(CONFUSION_JS))
+    pick = browser.find_element("css selector", ".mnist-learned__pick").text
+    wrong_shown = int(re.search(r"every mistake \(([\d,]+)\)", pick)[1].replace(",", ""))
+    drawn = [
+        (int(re.search(r"\d[\d,]*", item.find_element("css selector", "canvas")
+                       .get_attribute("aria-label"))[0].replace(",", "")) - 1, item.text)
+        for item in browser.find_elements("css selector", ".mnist-learned__mistakes li")
+    ]  # fmt: skip
+
+    _, _, test_images, test_labels = mnist
+    w1, b1, w2, b2 = (torch.from_numpy(w.copy()) for w in page_weights(browser))
+    network = Classifier()
+    network.model.load_state_dict(
+        {"0.weight": w1.reshape(-1, 784), "0.bias": b1, "2.weight": w2.reshape(10, -1),
+         "2.bias": b2}
+    )  # fmt: skip
+    with torch.no_grad():
+        outputs = network(torch.from_numpy(test_images.astype(np.float32)) / 255.0).numpy()
+    answers = outputs.argmax(axis=1)
+    top_two = np.sort(outputs, axis=1)[:, -2:]
+    # Where PyTorch's two largest outputs tie to float32 rounding, either answer is fair.
+    close = int((top_two[:, 1] - top_two[:, 0] < 1e-6).sum())
+    expected = np.zeros((10, 10), dtype=int)
+    np.add.at(expected, (test_labels, answers), 1)
+    log.info("%s, one epoch: %d wrong; %d near-ties", kernel, (answers != test_labels).sum(), close)
+    assert np.abs(shown - expected).sum() <= 2 * close, (shown, expected)
+    assert abs(wrong_shown - int((answers != test_labels).sum())) <= close
+    assert shown.sum() == len(test_labels)
+    assert wrong_shown == shown.sum() - np.trace(shown)
+    wrong = np.flatnonzero(answers != test_labels)
+    assert len(drawn) == 24
+    assert [index for index, _ in drawn] == list(wrong[: len(drawn)])
+    for index, text in drawn:
+        assert text == f"a {test_labels[index]}, read as {answers[index]}"
+    # The matrix's caption, the scores and the sentence against the reference agree.
+    right = int(np.trace(shown))
+    caption = browser.find_element("css selector", ".mnist-learned__confusion-caption").text
+    assert "after epoch 1 (60,000 training steps)" in caption
+    assert f"({right:,} of 10,000)" in caption
+    accuracy = f"{right / 100:.2f}%"
+    assert (
+        f"Epoch 1: test accuracy {accuracy}"
+        in browser.find_element("css selector", ".mnist-train__scores").text
+    )
+    sentence = browser.find_element("css selector", ".mnist-train__compare").text
+    assert sentence.startswith(
+        f"Run 1 (the reference's settings) reached {accuracy} against the reference's"
+    ), sentence
+    assert "in the same 60,000 images" in sentence
+    # Pick one kind of mistake: only those are drawn.
+    from selenium.webdriver.support.ui import Select
+
+    pick = Select(browser.find_element("css selector", ".mnist-learned__pick"))
+    label, answer = map(int, re.match(r"(\d) read as (\d)", pick.options[1].text).groups())
+    pick.select_by_index(1)
+    texts = [li.text for li in browser.find_elements("css selector", ".mnist-learned__mistakes li")]
+    assert texts
+    assert set(texts) == {f"a {label}, read as {answer}"}
+    assert console_errors(browser) == []
+
+
+UNIT_PIXELS_JS = """
+const canvas = document.querySelector('.mnist-learned__units');
+return Array.from(canvas.getContext('2d').getImageData(0, 0, 28, 28).data);
+"""
+
+
+def test_the_units_pictures_are_the_kernels_weights(browser, site_url):
+    """The first unit's picture, pixel by pixel, is its weights in the kernel, on the
+    scale of the largest weight pictured."""
+    open_page(browser, site_url)
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mnistTrain.train({limit: 5000}).then(done);"
+    )
+    rgba = browser.execute_script(UNIT_PIXELS_JS)
+    w1 = page_weights(browser)[0].reshape(-1, 784)[:40]
+    t = np.clip(w1[0] / np.abs(w1).max(), -1, 1)
+    end = np.where(t[:, None] >= 0, [33, 102, 172], [178, 24, 43])
+    expected = np.round(255 + np.abs(t)[:, None] * (end - 255))
+    got = np.array(rgba).reshape(784, 4)[:, :3]
+    assert np.abs(got - expected).max() <= 1
+    caption = browser.find_element("css selector", ".mnist-learned__units-caption").text
+    assert "Hidden units 1 to 40 of your 200, after 5,000 training steps" in caption
+    largest = f"{np.abs(w1).max():.3f}"
+    assert f"the largest weight, {largest}," in caption
+
+
+def test_the_speed_control_slows_the_training_and_keeps_its_numbers(browser, site_url):
+    """Slowed to 100 images a second, then full speed: the weights after 300 steps are
+    exactly those of a run at full speed."""
+    open_page(browser, site_url)
+    select(browser, "speed", "100")
+    assert "speed=100" in browser.execute_script("return location.search")
+    browser.execute_script("window.mnistTrain.train({limit: 300}); return null;")
+    wait_for(browser, "window.mnistTrain.state.steps > 0")
+    time.sleep(1)
+    steps = browser.execute_script("return window.mnistTrain.state.steps")
+    assert 0 < steps < 300
+    assert (
+        "slowed to 100 images/s" in browser.find_element("css selector", ".mnist-train__rate").text
+    )
+    select(browser, "speed", "full")
+    wait_for(browser, "!window.mnistTrain.state.running")
+    slowed = page_weights(browser)
+    open_page(browser, site_url)
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.mnistTrain.train({limit: 300}).then(done);"
+    )
+    for a, b in zip(slowed, page_weights(browser), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -13,7 +13,16 @@
 
   // A kernel holds the weights (PyTorch's layout in and out: w1 (hidden, 784), b1,
   // w2 (10, hidden), b2, all Float32Array) and the images (uint8, 784 bytes each) and
-  // labels; train() and evaluate() work on them.
+  // labels of the sets "train" and "test". Its methods, the boundary that train-worker.js
+  // uses and that any other kernel (a GPU one) offers too:
+  //   kind, hidden
+  //   setWeights({w1, b1, w2, b2}), weights() -> {w1, b1, w2, b2}
+  //   setData(name, images, labels)
+  //   train(start, count, lr, first, every) -> the outputs recorded for the loss
+  //   classify(name) -> Uint8Array: the network's answer for each image of the set
+  //   outputs(name, index) -> Float32Array(10): the outputs for one image
+  // A kernel's method may return a promise (a GPU's answers come back asynchronously);
+  // the worker awaits each one.
 
   // ---- WebAssembly -----------------------------------------------------------------
 
@@ -72,6 +81,12 @@
         const alpha = Math.fround(-lr / CLASSES); // the mean over the outputs, folded in
         k.train(set.images + PIXELS * start, set.labels + start, count, alpha, first, every, record);
         return f32(record, CLASSES * kept).slice();
+      },
+      classify(name) {
+        const set = sets[name];
+        k.reserve(free + set.count);
+        k.classify(set.images, set.count, free);
+        return new Uint8Array(k.memory.buffer, free, set.count).slice();
       },
       evaluate(name = "test") {
         const set = sets[name];
@@ -184,16 +199,20 @@
         }
         return Float32Array.from(record);
       },
-      evaluate(name = "test") {
-        const { images, labels, count } = sets[name];
-        let right = 0;
+      classify(name) {
+        const { images, count } = sets[name];
+        const answers = new Uint8Array(count);
         for (let i = 0; i < count; i++) {
           forward(gather(images, PIXELS * i));
-          let best = 0;
+          let best = 0; // the first largest output, as torch.argmax takes it
           for (let o = 1; o < CLASSES; o++) if (y[o] > y[best]) best = o;
-          if (best === labels[i]) right++;
+          answers[i] = best;
         }
-        return right;
+        return answers;
+      },
+      evaluate(name = "test") {
+        const { labels } = sets[name];
+        return this.classify(name).reduce((right, answer, i) => right + (answer === labels[i]), 0);
       },
       outputs(name, index) {
         forward(gather(sets[name].images, PIXELS * index));

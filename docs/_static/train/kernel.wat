@@ -447,33 +447,50 @@
   (func (export "predict") (param $image i32)
     (call $forward (call $gather (local.get $image))))
 
-  ;; How many of `count` images the network gets right: the first largest output is its
-  ;; answer, as torch.argmax and the tutorial's scoring loop take it.
-  (func (export "evaluate") (param $images i32) (param $labels i32) (param $count i32)
-                            (result i32)
-    (local $i i32)
+  ;; The network's answer for one 784-byte image: its first largest output, as
+  ;; torch.argmax and the tutorial's scoring loop take it.
+  (func $answer (param $image i32) (result i32)
     (local $o i32)
     (local $best i32)
-    (local $right i32)
     (local $value f32)
     (local $top f32)
+    (call $forward (call $gather (local.get $image)))
+    (local.set $top (f32.load (global.get $y)))
+    (local.set $o (i32.const 1))
+    (loop $outputs
+      (local.set $value (f32.load (i32.add (global.get $y) (i32.shl (local.get $o) (i32.const 2)))))
+      (if (f32.gt (local.get $value) (local.get $top))
+        (then (local.set $top (local.get $value)) (local.set $best (local.get $o))))
+      (br_if $outputs (i32.lt_u (local.tee $o (i32.add (local.get $o) (i32.const 1)))
+                                (i32.const 10))))
+    (local.get $best))
+
+  ;; The answers for `count` images, one byte each, written to `answers` (for the page's
+  ;; confusion matrix and its list of the images the network gets wrong).
+  (func (export "classify") (param $images i32) (param $count i32) (param $answers i32)
+    (local $i i32)
     (block $end
       (loop $images
         (br_if $end (i32.ge_u (local.get $i) (local.get $count)))
-        (call $forward (call $gather (i32.add (local.get $images)
-                                              (i32.mul (local.get $i) (i32.const 784)))))
-        (local.set $best (i32.const 0))
-        (local.set $top (f32.load (global.get $y)))
-        (local.set $o (i32.const 1))
-        (loop $outputs
-          (local.set $value (f32.load (i32.add (global.get $y) (i32.shl (local.get $o) (i32.const 2)))))
-          (if (f32.gt (local.get $value) (local.get $top))
-            (then (local.set $top (local.get $value)) (local.set $best (local.get $o))))
-          (br_if $outputs (i32.lt_u (local.tee $o (i32.add (local.get $o) (i32.const 1)))
-                                    (i32.const 10))))
-        (local.set $right (i32.add (local.get $right)
-                                   (i32.eq (local.get $best)
-                                           (i32.load8_u (i32.add (local.get $labels) (local.get $i))))))
+        (i32.store8 (i32.add (local.get $answers) (local.get $i))
+                    (call $answer (i32.add (local.get $images)
+                                           (i32.mul (local.get $i) (i32.const 784)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $images))))
+
+  ;; How many of `count` images the network gets right.
+  (func (export "evaluate") (param $images i32) (param $labels i32) (param $count i32)
+                            (result i32)
+    (local $i i32)
+    (local $right i32)
+    (block $end
+      (loop $images
+        (br_if $end (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $right
+          (i32.add (local.get $right)
+                   (i32.eq (call $answer (i32.add (local.get $images)
+                                                  (i32.mul (local.get $i) (i32.const 784))))
+                           (i32.load8_u (i32.add (local.get $labels) (local.get $i))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $images)))
     (local.get $right)))

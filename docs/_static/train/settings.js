@@ -5,12 +5,14 @@
 "use strict";
 
 (function () {
-  // The choices the page offers; the first of each list is not the default.
+  // The choices the page offers.
   const CHOICES = {
     epochs: ["1", "2", "3"],
     lr: ["0.001", "0.003", "0.01", "0.03", "0.1", "0.3"],
     hidden: ["20", "40", "100", "200", "400"],
     start: ["tutorial", "random"],
+    speed: ["full", "1000", "100", "10"], // images a second, to watch it learn
+    device: ["cpu", "gpu"], // where it trains: the GPU through WebGPU
     kernel: ["auto", "wasm", "js"], // for the tests: which training kernel
   };
   const NUMBER = /^[0-9]{1,6}(\.[0-9]{1,6})?$/; // plain decimals only: no 1e3, no 0x10

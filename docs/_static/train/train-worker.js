@@ -1,35 +1,77 @@
 // The "Train it yourself" page's Web Worker: fetches MNIST, trains the tutorial's network
-// with kernel.js (WebAssembly, or plain JavaScript where that is missing), and reports
-// back, so the page stays responsive while it works.
+// with a kernel (kernel.js: WebAssembly, or plain JavaScript where that is missing; or,
+// where the reader picks it, the GPU through WebGPU: ../webgpu/gpu-kernel.js, watched by
+// gpu-connection.js), and reports back, so the page stays responsive while it works.
 //
-// Messages from the page:
+// Commands from the page run one after another, in the order they arrive (a Train sent
+// while a reset is still fetching its kernel waits for the new network). Each carries an
+// `id`, and its answer carries the same `id`: the reply named below, or
+// {type: "error", id, message}.
 //   {type: "reset", hidden, weights: {w1, b1, w2, b2} or null for fresh random ones,
-//    fresh (passed back), kernel: "auto" | "wasm" | "js", wasmUrl}
-//   {type: "train", epochs, lr, files, limit}: train until `epochs` passes over the
-//     60,000 images are done (counting from the last reset), or `limit` steps in all
-//     (for the tests), or a "stop" message arrives; scores the test set after each pass.
-//   {type: "slow-step", lr, files}: one training step, on the next image, for slow
-//     motion: the same kernel.train() call as "train" makes, with the outputs for the
-//     image before and after the step and how much each weight moved.
-//   {type: "outputs", index}: the outputs for training image `index`, now.
-//   {type: "stop"}, {type: "weights"}
-// Messages to the page: ready, download, samples, progress, epoch, done, slow-step,
-// outputs, weights, error.
+//    kernel: "auto" | "wasm" | "js" | "webgpu", wasmUrl} -> ready {kernel, hidden,
+//    weights, gpu: the GPU's name ("" where the browser gives none) or null, noGpu}:
+//    where "webgpu" finds no GPU, the network is on the CPU's best kernel, and noGpu
+//    says why ({reason: "no-webgpu" | "no-adapter" | "no-device", message}).
+//   {type: "train", epochs, lr, files, limit, units} -> done: train until `epochs` passes
+//     over the 60,000 images are done (counting from the last reset), or `limit` steps
+//     in all (for the tests), or a "stop" arrives. Each progress report carries the first
+//     `units` hidden units' weights, for the page's pictures of them.
+//   {type: "slow-step", lr, files} -> slow-step: one training step on the next image, the
+//     same kernel.train() call as "train" makes, with the outputs for the image before and
+//     after it, and how far each hidden unit's weights moved.
+//   {type: "score"} -> scored: the network's answers for the 10,000 test images, now.
+//   {type: "outputs", index} -> outputs; {type: "weights"} -> weights
+// Where the GPU is lost partway, the command in flight answers {type: "error", gpuLost:
+// true, message: the browser's reason}, and so does any later one for that network.
+// Three act at once, even in the middle of a command:
+//   {type: "stop"}: stops the training that is running, and any that is waiting;
+//   {type: "speed", imagesPerSecond}: how fast to train, for watching (0: full speed);
+//   {type: "lose-gpu"}: destroy the GPU device, as a driver reset would (for the tests).
+// Reports while a command runs: download (bytes fetched), test-set (once, the test
+// images and labels), progress, scored (after each epoch, and where a run stops partway).
 "use strict";
 
 importScripts("kernel.js");
 
 const { wasmKernel, jsKernel, hasWasmSimd, bceLoss, PIXELS } = self.mnistKernel;
-const CHUNK = 1000; // images per kernel call, between reports and checks for "stop"
+const CHUNK = 1000; // images per kernel call at full speed, between reports, at most
+const CHUNK_MS = 200; // ...and fewer where that many take longer (a slow GPU), so that
+// reports keep coming and a "stop" is heard
 const RECORD_EVERY = 10; // the loss every 10 steps, as Classifier.progress keeps it
 const YIELD_AFTER_MS = 100; // let messages (a "stop") in this often
-const SAMPLES = 20; // test digits sent to the page for its drawing pad
+const REPORTS_PER_SECOND = 10; // when slowed down: a report this often
+const PICTURES_EVERY_MS = 250; // at full speed, new pictures of the weights this often
+
+// The kernels a network can run on: a name -> a function making one for `hidden` nodes.
+// Any other kernel with the same methods (kernel.js lists them) can be added here.
+let wasmBytes = null; // kernel.wasm, fetched once
+const KERNELS = {
+  async wasm(hidden, { wasmUrl }) {
+    if (!hasWasmSimd()) throw new Error("This browser has no WebAssembly SIMD.");
+    if (!wasmBytes) {
+      const response = await fetch(wasmUrl);
+      if (!response.ok) throw new Error(`${wasmUrl}: ${response.status} ${response.statusText}`);
+      wasmBytes = await response.arrayBuffer();
+    }
+    return wasmKernel(wasmBytes, hidden);
+  },
+  js: (hidden) => jsKernel(hidden),
+  // The reader's GPU; where there is none, the best kernel on the CPU, with why not.
+  async webgpu(hidden, options) {
+    if (!self.mnistLabGpu) importScripts("../webgpu/gpu-kernel.js", "gpu-connection.js");
+    const gpu = await self.mnistLabGpu.connect(new URL("../webgpu/", self.location.href));
+    if (!gpu.device) return Object.assign(await KERNELS[bestKernel()](hidden, options), { noGpu: gpu });
+    return self.mnistLabGpu.kernel(gpu, hidden);
+  },
+};
+const bestKernel = () => (hasWasmSimd() ? "wasm" : "js");
 
 let kernel = null;
-let data = null; // {trainCount, testCount} once the images are in the kernel
+let data = null; // {train, test, trainCount, testCount} once the images are in the kernel
 let steps = 0; // training steps since the last reset
-let stopping = false;
-let training = false;
+let speed = 0; // images a second; 0 is full speed
+let received = 0; // commands received so far
+let stopBefore = 0; // a "stop" stops the commands received up to this one
 
 // Fresh weights as nn.Linear draws them: uniform in +-1/sqrt(inputs), weights and biases.
 function randomWeights(hidden) {
@@ -43,23 +85,26 @@ function randomWeights(hidden) {
   };
 }
 
-async function reset({ hidden, fresh, weights, kernel: wanted, wasmUrl }) {
-  if (training) throw new Error("Stop the training before resetting the network.");
-  const useWasm = wanted === "wasm" || (wanted !== "js" && hasWasmSimd());
-  if (wanted === "wasm" && !hasWasmSimd()) throw new Error("This browser has no WebAssembly SIMD.");
+async function reset({ hidden, weights, kernel: wanted, wasmUrl }) {
   if (!(Number.isInteger(hidden) && hidden > 0 && hidden % 4 === 0)) {
     // The WebAssembly kernel works on 4 hidden nodes at a time.
     throw new Error(`hidden nodes: ${hidden}; choose a positive multiple of 4.`);
   }
-  const bytes = useWasm ? await (await fetch(wasmUrl)).arrayBuffer() : null;
-  kernel = useWasm ? await wasmKernel(bytes, hidden) : jsKernel(hidden);
-  kernel.setWeights(weights || randomWeights(hidden));
+  const kind = wanted === "auto" ? bestKernel() : wanted;
+  if (!KERNELS[kind]) throw new Error(`no kernel named ${JSON.stringify(wanted)}`);
+  const made = await KERNELS[kind](hidden, { wasmUrl });
+  await made.setWeights(weights || randomWeights(hidden));
   if (data) { // the images stay; only the network is new
-    kernel.setData("train", data.train.images, data.train.labels);
-    kernel.setData("test", data.test.images, data.test.labels);
+    await made.setData("train", data.train.images, data.train.labels);
+    await made.setData("test", data.test.images, data.test.labels);
   }
+  if (kernel && kernel !== made) kernel.destroy?.(); // a GPU's memory, freed now
+  kernel = made;
   steps = 0;
-  post({ type: "ready", kernel: kernel.kind, hidden, fresh, weights: kernel.weights() });
+  return {
+    type: "ready", kernel: kernel.kind, hidden, weights: await kernel.weights(),
+    gpu: kernel.kind === "webgpu" ? kernel.name : null, noGpu: made.noGpu || null,
+  };
 }
 
 // One gzip'd IDX file, read through DecompressionStream; `onBytes(n)` as they arrive.
@@ -97,111 +142,135 @@ async function loadData(files) {
     byKey[file.key] = await fetchIdx(file.url, magic, onBytes);
   }
   const set = (name) => ({ images: byKey[`${name}_images`].data, labels: byKey[`${name}_labels`].data });
-  data = { train: set("train"), test: set("test") };
-  data.trainCount = byKey.train_labels.count;
-  data.testCount = byKey.test_labels.count;
-  kernel.setData("train", data.train.images, data.train.labels);
-  kernel.setData("test", data.test.images, data.test.labels);
-  // A few test digits for the page's drawing pad to show.
-  post({ type: "samples", labels: data.test.labels.slice(0, SAMPLES),
-         images: data.test.images.slice(0, SAMPLES * PIXELS) });
+  const loadedData = { train: set("train"), test: set("test") };
+  loadedData.trainCount = byKey.train_labels.count;
+  loadedData.testCount = byKey.test_labels.count;
+  await kernel.setData("train", loadedData.train.images, loadedData.train.labels);
+  await kernel.setData("test", loadedData.test.images, loadedData.test.labels);
+  data = loadedData;
+  // The test set for the page: its mistakes to show, and digits for its drawing pad.
+  post({ type: "test-set", images: data.test.images.slice(), labels: data.test.labels.slice() });
 }
 
-const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function train({ epochs, lr, files, limit }) {
-  if (training) return;
-  training = true;
-  stopping = false;
-  try {
-    if (!data) await loadData(files);
-    const n = data.trainCount;
-    const end = Math.min(epochs * n, limit || Infinity);
-    let trainedNow = 0;
-    let seconds = 0; // training time only: not the scoring, not the pauses
-    let lastPause = performance.now();
-    if (steps >= end) {
-      post({ type: "done", steps, finished: true, seconds, imagesPerSecond: 0 });
-      return;
-    }
-    while (steps < end && !stopping) {
-      const start = steps % n;
-      const count = Math.min(CHUNK, n - start, end - steps);
-      // The module path records the loss at step 10, 20, ... counted from 1.
-      const first = (RECORD_EVERY - 1 - (steps % RECORD_EVERY) + RECORD_EVERY) % RECORD_EVERY;
-      const began = performance.now();
-      const outputs = kernel.train(start, count, lr, first, RECORD_EVERY);
-      seconds += (performance.now() - began) / 1000;
-      const losses = [];
-      for (let i = 0, at = 0; at < outputs.length; i++, at += 10) {
-        losses.push(bceLoss(outputs, at, data.train.labels[start + first + i * RECORD_EVERY]));
-      }
-      steps += count;
-      trainedNow += count;
-      post({ type: "progress", steps, total: epochs * n, losses, imagesPerSecond: trainedNow / seconds });
-      if (steps % n === 0) {
-        const right = kernel.evaluate("test");
-        post({ type: "epoch", epoch: steps / n, right, count: data.testCount });
-      }
-      if (performance.now() - lastPause > YIELD_AFTER_MS) {
-        await pause();
-        lastPause = performance.now();
-      }
-    }
-    post({
-      type: "done", steps, finished: steps >= epochs * n, seconds,
-      imagesPerSecond: trainedNow / seconds, weights: kernel.weights(),
-    });
-  } finally {
-    training = false;
-  }
+// The network's answers for the test images, and how many are right.
+async function score(epoch = null) {
+  const answers = await kernel.classify("test");
+  let right = 0;
+  for (let i = 0; i < answers.length; i++) right += answers[i] === data.test.labels[i];
+  return { type: "scored", steps, epoch, right, count: data.testCount, answers };
 }
 
-// Where one step moved the weights: for each pixel, the summed size of the changes to
-// its hidden weights (784 values); for each output, the same over its hidden weights.
-function weightChanges(before, after, hidden) {
-  const pixels = new Float32Array(PIXELS);
-  for (let j = 0; j < hidden; j++) {
-    for (let p = 0; p < PIXELS; p++) {
-      pixels[p] += Math.abs(after.w1[j * PIXELS + p] - before.w1[j * PIXELS + p]);
+// The first `units` rows of w1, (units, 784): those hidden units' weights, for pictures.
+async function unitWeights(units) {
+  const { w1 } = await kernel.weights();
+  return w1.slice(0, Math.min(units, kernel.hidden) * PIXELS);
+}
+
+async function train({ epochs, lr, files, limit, units = 0 }, stopped) {
+  if (!data) await loadData(files);
+  const n = data.trainCount;
+  const end = Math.min(epochs * n, limit || Infinity);
+  let trainedNow = 0;
+  // Training time only (not the scoring, not the pauses), at full speed: one slowed
+  // step is too short for the clock the browser lets a page read.
+  let timed = { steps: 0, seconds: 0 };
+  let pace = null; // {speed, began, steps} while slowed down
+  let lastYield = performance.now();
+  let lastPictures = 0;
+  let fullChunk = 10; // at first; then as many as take CHUNK_MS (a GPU may be slow)
+  while (steps < end && !stopped()) {
+    if (!pace || pace.speed !== speed) pace = { speed, began: performance.now(), steps: 0 };
+    const chunk = speed ? Math.max(1, Math.round(speed / REPORTS_PER_SECOND)) : fullChunk;
+    const start = steps % n;
+    const count = Math.min(chunk, n - start, end - steps);
+    // The module path records the loss at step 10, 20, ... counted from 1.
+    const first = (RECORD_EVERY - 1 - (steps % RECORD_EVERY) + RECORD_EVERY) % RECORD_EVERY;
+    const began = performance.now();
+    const outputs = await kernel.train(start, count, lr, first, RECORD_EVERY);
+    if (!speed) {
+      const ms = performance.now() - began;
+      timed = { steps: timed.steps + count, seconds: timed.seconds + ms / 1000 };
+      if (count === fullChunk) fullChunk = Math.max(1, Math.min(CHUNK, Math.round((count * CHUNK_MS) / Math.max(ms, 1))));
+    }
+    const losses = [];
+    for (let i = 0, at = 0; at < outputs.length; i++, at += 10) {
+      losses.push(bceLoss(outputs, at, data.train.labels[start + first + i * RECORD_EVERY]));
+    }
+    steps += count;
+    trainedNow += count;
+    pace.steps += count;
+    const report = {
+      type: "progress", steps, total: epochs * n, losses, speed,
+      imagesPerSecond: timed.seconds ? timed.steps / timed.seconds : null,
+    };
+    if (units && (speed || performance.now() - lastPictures > PICTURES_EVERY_MS)) {
+      report.units = await unitWeights(units);
+      lastPictures = performance.now();
+    }
+    post(report);
+    if (steps % n === 0) post(await score(steps / n));
+    if (speed) {
+      await wait(pace.began + (1000 * pace.steps) / speed - performance.now());
+      lastYield = performance.now();
+    } else if (performance.now() - lastYield > YIELD_AFTER_MS) {
+      await wait(0);
+      lastYield = performance.now();
     }
   }
-  const outputs = new Float32Array(10);
-  for (let o = 0; o < 10; o++) {
-    for (let j = 0; j < hidden; j++) {
-      outputs[o] += Math.abs(after.w2[o * hidden + j] - before.w2[o * hidden + j]);
-    }
-  }
-  return { pixels, outputs };
+  // A run that stops partway is scored as it stands: that is the network the reader has.
+  if (trainedNow && steps % n !== 0) post(await score());
+  return {
+    type: "done", steps, finished: steps >= epochs * n, seconds: timed.seconds,
+    imagesPerSecond: timed.seconds ? timed.steps / timed.seconds : null,
+    weights: await kernel.weights(),
+  };
 }
 
 async function slowStep({ lr, files }) {
-  if (training) return;
-  training = true;
-  try {
-    if (!data) await loadData(files);
-    const n = data.trainCount;
-    const index = steps % n;
-    const label = data.train.labels[index];
-    const before = kernel.weights();
-    const outputsBefore = kernel.train(index, 1, lr, 0, 1); // the step, as "train" takes it
-    const outputsAfter = kernel.outputs("train", index);
-    const after = kernel.weights();
-    steps += 1;
-    const loss = bceLoss(outputsBefore, 0, label);
-    post({
-      type: "slow-step", steps, index, label, lr,
-      image: data.train.images.slice(index * PIXELS, (index + 1) * PIXELS),
-      before: outputsBefore, after: outputsAfter, loss, lossAfter: bceLoss(outputsAfter, 0, label),
-      // The loss chart keeps the loss every 10 steps, as the training does.
-      recorded: steps % RECORD_EVERY === 0 ? loss : null,
-      changes: weightChanges(before, after, kernel.hidden), weights: after,
-    });
-    if (steps % n === 0) {
-      post({ type: "epoch", epoch: steps / n, right: kernel.evaluate("test"), count: data.testCount });
+  if (!data) await loadData(files);
+  const n = data.trainCount;
+  const index = steps % n;
+  const label = data.train.labels[index];
+  const before = await kernel.weights();
+  const outputsBefore = await kernel.train(index, 1, lr, 0, 1); // the step, as "train" takes it
+  const outputsAfter = await kernel.outputs("train", index);
+  const after = await kernel.weights();
+  steps += 1;
+  const loss = bceLoss(outputsBefore, 0, label);
+  // How far each hidden unit's weights moved: every weight from an inked pixel p moved
+  // by (that unit's share of the error) times the pixel's value x_p, and its bias by the
+  // share times 1; so the bias's change is that unit's multiplier of the image.
+  const hidden = after.b1.map((value, j) => value - before.b1[j]);
+  const outputs = new Float32Array(10); // the summed size of each output's weight changes
+  for (let o = 0; o < 10; o++) {
+    for (let j = 0; j < kernel.hidden; j++) {
+      outputs[o] += Math.abs(after.w2[o * kernel.hidden + j] - before.w2[o * kernel.hidden + j]);
     }
-  } finally {
-    training = false;
+  }
+  const pixels = data.train.images.slice(index * PIXELS, (index + 1) * PIXELS);
+  if (steps % n === 0) post(await score(steps / n));
+  return {
+    type: "slow-step", steps, index, label, lr, image: pixels,
+    inked: pixels.reduce((count, grey) => count + (grey > 0), 0),
+    before: outputsBefore, after: outputsAfter, loss, lossAfter: bceLoss(outputsAfter, 0, label),
+    // The loss chart keeps the loss every 10 steps, as the training does.
+    recorded: steps % RECORD_EVERY === 0 ? loss : null,
+    changes: { hidden, outputs }, weights: after,
+  };
+}
+
+async function run(message, stopped) {
+  switch (message.type) {
+    case "reset": return reset(message);
+    case "train": return train(message, stopped);
+    case "slow-step": return slowStep(message);
+    case "score": return score();
+    case "outputs":
+      return { type: "outputs", index: message.index, outputs: await kernel.outputs("train", message.index) };
+    case "weights": return { type: "weights", weights: await kernel.weights() };
+    default: throw new Error(`unknown command ${JSON.stringify(message.type)}`);
   }
 }
 
@@ -209,17 +278,31 @@ function post(message) {
   self.postMessage(message);
 }
 
-self.onmessage = async (event) => {
+let queue = Promise.resolve();
+self.onmessage = (event) => {
   const message = event.data;
-  try {
-    if (message.type === "reset") await reset(message);
-    else if (message.type === "train") await train(message);
-    else if (message.type === "slow-step") await slowStep(message);
-    else if (message.type === "outputs") {
-      post({ type: "outputs", index: message.index, outputs: kernel.outputs("train", message.index) });
-    } else if (message.type === "stop") stopping = true;
-    else if (message.type === "weights") post({ type: "weights", weights: kernel.weights() });
-  } catch (error) {
-    post({ type: "error", message: String(error && error.message ? error.message : error) });
+  if (message.type === "stop") {
+    stopBefore = received;
+    return;
   }
+  if (message.type === "speed") {
+    speed = Number(message.imagesPerSecond) || 0;
+    return;
+  }
+  if (message.type === "lose-gpu") {
+    self.mnistLabGpu?.lose();
+    return;
+  }
+  const ticket = ++received;
+  const stopped = () => ticket <= stopBefore;
+  queue = queue.then(async () => {
+    try {
+      post({ ...(await run(message, stopped)), id: message.id });
+    } catch (error) {
+      post({
+        type: "error", id: message.id, message: String(error && error.message ? error.message : error),
+        gpuLost: Boolean(error && error.name === "GpuLost"),
+      });
+    }
+  });
 };
