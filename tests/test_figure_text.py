@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib.util
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -187,3 +188,46 @@ def test_resized_keeps_a_figure_legend_clear_of_the_axes():
         assert figure_text.text_faults(figure_text.drawn_texts(figure), figure) == []
     assert np.array_equal(_pixels(figure), before)
     plt.close(figure)
+
+
+# ---------------------------------------------------------------------------------------
+# The scraper that uses it (docs/_ext/figure_themes.py)
+# ---------------------------------------------------------------------------------------
+
+
+def test_the_scraper_records_each_figures_text_and_lays_out_for_a_phone_where_needed(tmp_path):
+    sys.path.insert(0, str(ROOT / "docs/_ext"))  # figure_themes imports its neighbours
+    try:
+        import figure_themes
+    finally:
+        sys.path.remove(str(ROOT / "docs/_ext"))
+    # Ticks in 10 points: 6.1 px on a phone at 8 inches, 12.3 px at 4; and no text at all.
+    for size, kind in (((8, 4), "chart"), ((4, 3), "chart"), ((8, 4), "image")):
+        ax = plt.figure(figsize=size).add_subplot()
+        if kind == "chart":
+            ax.plot([1, 2, 3])
+        else:
+            ax.imshow(np.eye(3))
+            ax.set_axis_off()
+    images = (str(tmp_path / f"sphx_glr_plot_x_{n:03}.png") for n in range(1, 4))
+    block_vars = {"image_path_iterator": images, "example_globals": {}, "src_file": "x.py"}
+    conf = {"image_srcset": [2.0], "compress_images": (), "src_dir": str(tmp_path)}
+    figure_themes.scrape(None, block_vars, conf)
+    records = {path.stem: json.loads(path.read_text()) for path in sorted(tmp_path.glob("*.json"))}
+    assert set(records) == {
+        f"sphx_glr_plot_x_{n:03}{theme}" for n in range(1, 4) for theme in ("", "_dark")
+    }
+    assert records["sphx_glr_plot_x_001"]["smallest_text_px"] == pytest.approx(13.89)
+    phone = records["sphx_glr_plot_x_001"]["phone"]
+    assert phone["media"] == figure_text.PHONE_MEDIA
+    assert phone["srcset"] == (
+        "/sphx_glr_plot_x_001_phone.png, /sphx_glr_plot_x_001_phone_2_00x.png 2.00x"
+    )
+    assert records["sphx_glr_plot_x_001_dark"]["phone"]["srcset"].startswith(
+        "/sphx_glr_plot_x_001_dark_phone.png"
+    )
+    assert "phone" not in records["sphx_glr_plot_x_002"]
+    assert records["sphx_glr_plot_x_003"] == {"smallest_text_px": None}
+    for stem in ("001_phone", "001_phone_2_00x", "001_dark_phone", "001_dark_phone_2_00x"):
+        assert (tmp_path / f"sphx_glr_plot_x_{stem}.png").is_file()
+    assert not list(tmp_path.glob("sphx_glr_plot_x_002*phone*"))

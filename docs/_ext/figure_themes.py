@@ -103,7 +103,9 @@ def _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf, where) -> 
             colours = {"facecolor": fig.get_facecolor(), "edgecolor": fig.get_edgecolor()}
             save_kwargs = {**kwargs, **colours}
         saved.append(_save(fig, path, srcset, gallery_conf, **save_kwargs))
-        record = {} if smallest is None else {"smallest_text_px": round(smallest * dpi / 72, 2)}
+        # In the image's pixels at 1x; None for a figure with no text at all.
+        drawn = None if smallest is None else round(smallest * dpi / 72, 2)
+        record = {"smallest_text_px": drawn}
         if phone:
             with resized(fig, phone):
                 phone_smallest = _smallest_text(fig, f"{where} (laid out for a phone)")
@@ -287,7 +289,9 @@ def visit_image_sg(self, node) -> None:
     record_file = record_path(Path(self.builder.srcdir, node["uri"].lstrip("/")))
     record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
     if "smallest_text_px" in record:
-        img = img.replace("<img ", f'<img data-smallest-text-px="{record["smallest_text_px"]}" ', 1)
+        drawn = record["smallest_text_px"]
+        drawn = "none" if drawn is None else drawn  # "none": the figure has no text
+        img = img.replace("<img ", f'<img data-smallest-text-px="{drawn}" ', 1)
     if phone := record.get("phone"):
         # The phone images beside the others in _images/, at the same relative address.
         _, srcset = _copy_images(self, {"srcset": phone["srcset"]})

@@ -17,6 +17,7 @@ with images of known sizes, at 1x and 2x.
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
@@ -60,7 +61,7 @@ Promise.all(images.map(async (img) => {
     src: img.currentSrc.split("/").pop(),
     naturalWidth: img.naturalWidth,
     width: img.getBoundingClientRect().width,
-    drawnTextPx: drawn === undefined ? null : Number(drawn),
+    drawnTextPx: drawn === undefined || drawn === "none" ? drawn ?? null : Number(drawn),
   };
 })).then(done);
 """
@@ -84,9 +85,12 @@ def shown_figures(browser, url: str, width: int, theme: str = "light", scale: fl
     figures = [f for f in browser.execute_async_script(_FIGURES_JS, FIGURES) if f["shown"]]
     for figure in figures:
         drawn, natural = figure["drawnTextPx"], figure["naturalWidth"]
-        figure["text_px"] = (
-            None if drawn is None or not natural else (drawn * figure["width"] / natural)
-        )
+        if drawn == "none":  # a figure with no text has none too small
+            figure["text_px"] = math.inf
+        elif drawn is None or not natural:
+            figure["text_px"] = None
+        else:
+            figure["text_px"] = drawn * figure["width"] / natural
     return figures
 
 
@@ -149,8 +153,10 @@ PAGES = {
     'narrow_2x.png 2x" data-smallest-text-px="13.89">'
     + _IMG.format("wide.png", "wide.png, wide_2x.png 2x")
     + "</picture>",
-    # A figure whose page does not say how large its text is.
+    # A figure whose page does not say how large its text is, and one without text.
     "unknown.html": '<img class="sphx-glr-single-img" src="wide.png">',
+    "textless.html": '<img class="sphx-glr-single-img" src="wide.png" '
+    'data-smallest-text-px="none">',
 }
 
 
@@ -199,3 +205,5 @@ def test_the_check_fails_a_figure_that_does_not_say_how_large_its_text_is(
     assert too_small([figure]) == [
         "wide.png: no record of how large its text was drawn (data-smallest-text-px)"
     ]
+    (textless,) = shown_figures(reset_browser, fixture_site + "textless.html", 400)
+    assert too_small([textless]) == []
