@@ -47,13 +47,23 @@ from .basics import (
 )
 from .dataset import dataset_getitem, dataset_len
 from .network import classifier_init, classifier_train, scoring_loop, training_loop
+from .your_turn import (
+    accuracy_per_digit,
+    digit_counts,
+    gradient_check,
+    marathon_errors,
+    marathon_learning,
+    parameter_count,
+    time_matmul,
+)
 
 EXERCISES = {
     exercise.name: exercise
     for exercise in (
-        km_error, km_update, autograd_x, autograd_y, autograd_backward, autograd_grad,
-        to_device, dataset_len, dataset_getitem, classifier_init, classifier_train,
-        training_loop, scoring_loop,
+        km_error, marathon_errors, km_update, marathon_learning, autograd_x, autograd_y,
+        autograd_backward, autograd_grad, gradient_check, to_device, time_matmul,
+        dataset_len, dataset_getitem, digit_counts, classifier_init, classifier_train,
+        parameter_count, training_loop, scoring_loop, accuracy_per_digit,
     )
 }  # fmt: skip
 
