@@ -56,10 +56,8 @@ if not has_accelerator:
 # and ``model`` one layer of 3 inputs and 2 outputs (:pt:`torch.nn.Linear`) moved there.
 
 b = torch.ones(3).to(device)
-# workbook: to_device
 a = torch.rand(3, 3, device=device)
 model = torch.nn.Linear(3, 2).to(device)
-# workbook: end
 print(a.device, b.device, next(model.parameters()).device)
 
 # %%
