@@ -67,7 +67,7 @@ def is_blank(value) -> bool:
 
 
 MESSAGE_LIMIT = 300  # characters of a verdict's sentence
-DETAIL_LIMIT = 120  # characters of an exception's message quoted in it
+DETAIL_LIMIT = 80  # characters of an exception's message quoted in it
 
 
 def bounded(text: str, limit: int) -> str:
@@ -155,7 +155,7 @@ CLASSIC = (
     ("RuntimeError", "shapes cannot be multiplied",
      "a shape mistake: print the .shape of each tensor"),
     ("RuntimeError", "backward through the graph a second time",
-     "backward() already used this graph: compute the tensor again, then call backward()"),
+     "backward() already used this graph: compute the loss again, then call backward()"),
     ("TypeError", "is not a Module subclass",
      "a layer written without (): nn.Sigmoid() makes one, nn.Sigmoid is the class"),
     ("TypeError", "as child module",
@@ -175,7 +175,7 @@ IMPORTS = {  # names a learner uses before importing them, and the line that imp
 }
 
 
-def _note(name: str, text: str, source: str | None) -> str | None:
+def _note(name: str, text: str, source: str | None, notes: tuple) -> str | None:
     if name == "TypeError" and "object is not callable" in text:
         if source is None or TWO_BRACKETS.search(source):
             return "is a * missing? (a)(b) calls a; (a) * (b) multiplies"
@@ -183,24 +183,26 @@ def _note(name: str, text: str, source: str | None) -> str | None:
             "a value that is not a function was called: a number, or an attribute such as "
             "x.grad, takes no ()"
         )
-    for kind, words, note in (*context.notes, *CLASSIC):
+    for kind, words, note in (*notes, *CLASSIC):
         if name == kind and words in text:
             return note
     return None
 
 
-def describe(exc: BaseException, source: str | None = None) -> str:
+def describe(exc: BaseException, source: str | None = None, notes: tuple | None = None) -> str:
     """``TypeError: first line of its message (the classic mistake it shows)``, bounded.
 
-    ``source`` is the code that raised it, where known: some notes depend on it. Never
-    raises, whatever the exception's ``__str__`` does."""
+    ``source`` is the code that raised it, where known: some notes depend on it; ``notes``
+    are an exercise's own (by default, those of the check running). Never raises, whatever
+    the exception's ``__str__`` does."""
     name = type(exc).__name__
     try:
         text = str(exc).strip()
     except BaseException:
         text = ""
     detail = bounded(text.splitlines()[0] if text else "", DETAIL_LIMIT).rstrip(".!")
-    note = _note(name, text, source if source is not None else context.source)
+    source = source if source is not None else context.source
+    note = _note(name, text, source, context.notes if notes is None else notes)
     missing = getattr(exc, "name", None) if isinstance(exc, NameError) else None
     if missing in IMPORTS:
         note = f"a missing import: {IMPORTS[missing]}"

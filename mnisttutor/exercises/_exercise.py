@@ -28,7 +28,6 @@ from ._core import (
     NotAttempted,
     Result,
     ____,
-    bounded,
     context,
     describe,
     is_blank,
@@ -111,7 +110,8 @@ class Exercise:
         self.cell_names = tuple(self.names[: max(returns, 1)] if cell_names is None else cell_names)
         self.cell_pattern = re.compile(cell_pattern, re.M) if cell_pattern else None
         self.scope, self.notes = tuple(scope), tuple(notes)
-        self.lent = lent or f"{' and '.join(self.names[:returns])} hold mnisttutor's answer"
+        held = " and ".join(self.names[:returns])
+        self.lent = lent or f"{held} {'holds' if returns == 1 else 'hold'} mnisttutor's answer"
         self.section, self.intro = section, intro
         self._last = None  # (the check cell's number, the cell run judged, its Result)
         _session.REGISTRY[name] = self
@@ -123,12 +123,12 @@ class Exercise:
 
     @property
     def your_turn(self) -> bool:
-        """Whether the answer is not on the page: the reader applies its idea."""
+        """Whether the answer is on no page, only its idea (a "your turn" exercise)."""
         return self.section is not None
 
     @property
     def comments(self) -> tuple[str, ...]:
-        """The comments of the starter's blank lines: each marks the exercise's cell."""
+        """The comments of the starter's blank lines, which mark the exercise's cell."""
         found = []
         for line in self.starter.splitlines():
             if "____" in line and "#" in line:
@@ -209,12 +209,13 @@ class Exercise:
             context.source = context.code = context.namespace = None
             context.notes = ()
 
-    def result(self, *args, run: _session.CellRun | None = None) -> Result:
+    def result(self, *args, run=None) -> Result:
         """Check what the reader wrote; returns a :class:`Result`, prints nothing.
 
-        ``run`` is the cell that made ``args``, where known: some checks run it again on
-        other inputs. The check runs isolated (``mnisttutor.exercises._isolation``): in
-        a child process where possible, so nothing it does reaches the caller's process.
+        ``run``, where known, is the run of the cell that made ``args`` (a
+        ``_session.CellRun``): some checks run that cell again on other inputs. The check
+        runs isolated (``mnisttutor.exercises._isolation``): in a child process where
+        possible, so nothing it does reaches the caller's process.
         """
         if args and type(args[0]) is type(____):  # (asks nothing of the reader's object)
             return self._not_attempted()
@@ -386,11 +387,12 @@ class _Lending:
 _lending = _Lending()
 
 
-def summarise(exc: BaseException, source: str) -> _session.Raised:
-    """What a cell raised, in words, for the recorder."""
+def summarise(exc: BaseException, source: str, exercise: Exercise) -> _session.Raised:
+    """What an exercise's cell raised, in words (with the exercise's own notes), for the
+    recorder."""
     return _session.Raised(
         type(exc).__name__,
-        bounded(describe(exc, source), 200),
+        describe(exc, source, exercise.notes),  # (bounded: DETAIL_LIMIT, and a short note)
         not_attempted=isinstance(exc, NotAttempted),
     )
 

@@ -63,7 +63,7 @@ def shell():
 class Recorder:
     """IPython's ``post_run_cell`` callback: keeps each exercise's latest cell run."""
 
-    def __init__(self, ipython, summarise: Callable[[BaseException, str], Raised]):
+    def __init__(self, ipython, summarise: Callable[[BaseException, str, object], Raised]):
         self.shell, self.summarise = ipython, summarise
         self.runs: dict[str, CellRun] = {}
 
@@ -82,7 +82,7 @@ class Recorder:
         for name, exercise in REGISTRY.items():
             if not owns(exercise, source, bound):
                 continue
-            raised = None if error is None else self.summarise(error, source)
+            raised = None if error is None else self.summarise(error, source, exercise)
             values = {} if raised else {n: namespace[n] for n in exercise.names if n in namespace}
             self.runs[name] = CellRun(
                 result.execution_count, source, code, raised, values, namespace
@@ -92,7 +92,7 @@ class Recorder:
 _recorders: dict[int, Recorder] = {}
 
 
-def recorder(summarise: Callable[[BaseException, str], Raised]) -> Recorder | None:
+def recorder(summarise: Callable[[BaseException, str, object], Raised]) -> Recorder | None:
     """This IPython shell's recorder, registered on first use; None outside IPython."""
     ipython = shell()
     if ipython is None or not hasattr(ipython, "events"):

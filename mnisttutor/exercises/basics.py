@@ -309,6 +309,14 @@ autograd_backward = Exercise(
     _check_autograd_backward,
     lambda x, y: None,
     returns=0,  # the cells below need only gradient, the next exercise's answer
+    notes=(
+        (
+            "RuntimeError",
+            "backward through the graph a second time",
+            "backward() already used y's graph, and x.grad holds its gradient: run the x "
+            "cell, the y cell, then this one",
+        ),
+    ),
     cell_names=(),  # a line that sets no name: its cell is known by that line, or its comment
     cell_pattern=r"^[ \t]*y[ \t]*\.[ \t]*backward[ \t]*\(",
 )
