@@ -738,3 +738,47 @@ def test_the_dataset_fallback_is_the_readers_class_with_the_tutorials_methods(ca
             assert label == expected[0]
             assert torch.equal(image, expected[1])
             assert torch.equal(target, expected[2])
+
+
+def test_a_loop_over_another_dataset_that_times_out_says_so(monkeypatch):
+    """The issue's learner looped over the page's 10,000 test images inside
+    score_network: told "a loop that never ends", though the loop ends."""
+    monkeypatch.setattr(_isolation, "TIME_LIMIT", 2.0)  # (the check's data takes some)
+
+    def slow_and_elsewhere(C, mnist_test_dataset):
+        while True:  # the page's data: long, and never the argument
+            C.forward(torch.rand(784))
+
+    result = expect(exercises.scoring_loop.result(slow_and_elsewhere), INCORRECT, "without reading")
+    assert "never ends" not in result.message
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("error = true_miles - guess", {"error"}),
+        ("c, error = learn(c, km, miles, 0.2)", {"c", "error"}),
+        ("def learn(c, km, miles, rate):\n    error = 1\n    return c, error", {"learn"}),
+        ("class MnistDataset(Dataset):\n    size = 3", {"MnistDataset"}),
+        ("for km in (1, 2):\n    guess = km\n[x for x in range(3)]", {"km", "guess"}),
+        ("from torch import nn as neural\nimport numpy.linalg", {"neural", "numpy"}),
+        ("error = true_miles -  # a typo\n", {"error"}),  # does not parse: still its name
+    ],
+)
+def test_the_names_a_cell_sets_mark_an_exercises_cell(code, names):
+    from mnisttutor.exercises import _session
+
+    assert names <= _session.bound_names(code)
+    assert "x" not in _session.bound_names(code)  # a comprehension's own name
+
+
+def test_a_check_cell_is_never_an_exercises_cell():
+    from mnisttutor.exercises import _session
+
+    check = "from mnisttutor import exercises\nexercises.km_error.check()\n"
+    carry = "error = exercises.km_error.yours_or_ours()"
+    assert not _session.owns(exercises.km_error, check + carry, {"error"})
+    assert _session.owns(exercises.km_error, "error = 1", {"error"})
+    assert _session.owns(exercises.autograd_backward, "y.backward()", set())
+    assert _session.owns(exercises.autograd_backward, exercises.autograd_backward.starter, set())
+    assert not _session.owns(exercises.autograd_backward, "f(t).backward()", set())
