@@ -86,7 +86,7 @@ WRONG = {
         "from mnisttutor.timing import best_time\n\nsize = 50\n"
         "m = torch.rand(size, size, device=device)\nproduct = m * m\n"
         "seconds = best_time(torch.matmul, m, m, device=device)",
-        "m * m",
+        "(m * m)",
     ),
     "dataset_len": ("return len(self.data_df) - 1", "one short"),
     "dataset_getitem": (
@@ -105,7 +105,7 @@ WRONG = {
         "    nn.Linear(784, 200), nn.Sigmoid(), nn.Linear(200, 10), nn.Sigmoid()\n)\n"
         "self.loss_function = nn.BCELoss\n"
         "self.optimiser = torch.optim.SGD(self.parameters(), lr=0.01)",
-        "add the brackets",
+        "the class BCELoss itself",
     ),
     "classifier_train": (
         "outputs = self.forward(inputs)\nloss = self.loss_function(outputs, targets)\n"

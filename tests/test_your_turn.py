@@ -119,7 +119,7 @@ MISTAKES = {  # name: [(the learner's cell, words of the sentence that names the
         ("from mnisttutor.timing import best_time\nsize = 64\n"
          "m = torch.rand(size, size, device=device)\nproduct = m * m\n"
          "seconds = best_time(torch.matmul, m, m, device=device)",
-         "m * m, each number times itself"),
+         "each number of m by itself (m * m)"),
         ("from mnisttutor.timing import best_time\nsize = 64\nm = torch.rand(size, size)\n"
          "product = m @ m\nseconds = best_time(torch.matmul, m, m, device=device)",
          'device = torch.device("meta"), m is on cpu'),

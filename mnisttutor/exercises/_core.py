@@ -157,9 +157,9 @@ CLASSIC = (
     ("RuntimeError", "backward through the graph a second time",
      "backward() already used this graph: compute the loss again, then call backward()"),
     ("TypeError", "is not a Module subclass",
-     "a layer written without (): nn.Sigmoid() makes one, nn.Sigmoid is the class"),
+     "a layer written without brackets: the class itself, not a layer made from it"),
     ("TypeError", "as child module",
-     "a layer or a loss written without (): nn.BCELoss() makes one, nn.BCELoss is the class"),
+     "a layer or a loss written without brackets: the class itself, not one made from it"),
 )  # fmt: skip
 TWO_BRACKETS = re.compile(r"\)\s*\(")
 

@@ -68,18 +68,18 @@ def _check_layers(net) -> None:
         )
 
 
-def _made(value, what: str, example: str) -> None:
+def _made(value, what: str) -> None:
     """A class where one made from it belongs: ``nn.BCELoss`` for ``nn.BCELoss()``."""
     if isinstance(value, type):
         raise Incorrect(
-            f"{what} is the class {value.__name__} itself, not one made from it: add the "
-            f"brackets, as in {example}."
+            f"{what} is the class {value.__name__} itself, not one made from it: a class "
+            "makes one when it is called, with brackets."
         )
 
 
 def _check_optimiser(net) -> None:
     optimiser = net.optimiser
-    _made(optimiser, "optimiser", "torch.optim.SGD(self.parameters(), lr=...)")
+    _made(optimiser, "optimiser")
     if not isinstance(optimiser, torch.optim.Optimizer):
         raise Incorrect(f"optimiser is a {type(optimiser).__name__}, not a torch.optim optimiser.")
     if type(optimiser) is not torch.optim.SGD:
@@ -146,7 +146,7 @@ def _check_outputs(net) -> None:
 
 
 def _check_loss(net) -> None:
-    _made(net.loss_function, "loss_function", "nn.BCELoss()")
+    _made(net.loss_function, "loss_function")
     outputs = torch.tensor([0.2, 0.7, 0.9]).repeat(4)[:NUM_CLASSES]
     target = torch.eye(NUM_CLASSES)[3]
     loss = call("loss_function", net.loss_function, outputs, target)

@@ -346,8 +346,8 @@ def _check_time_matmul(seconds, product, m=MISSING, size=MISSING, device=MISSING
     if not torch.allclose(mine, matrix_product, rtol=1e-4, atol=1e-3):
         if torch.allclose(mine, rows * rows):
             raise Incorrect(
-                "product is m * m, each number times itself: a matrix product is m @ m "
-                "(torch.matmul)."
+                "product multiplies each number of m by itself (m * m): a matrix product "
+                "combines m's rows with its columns, with an operator of its own."
             )
         raise Incorrect("product is not m @ m, the matrix product of m with itself.")
     with _meta_waits_for_nothing():
