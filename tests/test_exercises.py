@@ -79,6 +79,7 @@ KM_NAMES = {"km": 100.0, "true_miles": 62.1371, "machine": lambda km, c: c * km}
         ("-(guess - true_miles)", CORRECT, ""),
         # Right for the page's numbers, wrong for others: the cell, run again, shows it.
         ("abs(guess - true_miles)", INCORRECT, "true_miles = 30: error lost its sign"),
+        ("abs(true_miles - guess)", INCORRECT, "error lost its sign"),
         ("62.1371 - 50", INCORRECT, "error is still 12.1371: compute it from true_miles"),
         ("12.1371", INCORRECT, "not from numbers typed in"),
         ("guess - true_miles", INCORRECT, "wrong sign"),
@@ -86,6 +87,9 @@ KM_NAMES = {"km": 100.0, "true_miles": 62.1371, "machine": lambda km, c: c * km}
 )
 def test_km_error_judges_the_cell_not_only_its_value(answer, status, words):
     expect(judge_cell("km_error", KM_CELL.format(answer), dict(KM_NAMES)), status, words)
+    if answer.startswith("abs"):  # also when a later cell has set km to another distance
+        names = {**KM_NAMES, "km": 42.195, "true_miles": 26.2188}
+        expect(judge_cell("km_error", KM_CELL.format(answer), names), status, "lost its sign")
 
 
 def _learn(c, km, miles, learning_rate):

@@ -48,7 +48,11 @@ def _close_any(a: float, b: float) -> bool:
 
 # Inputs the km_error check gives the reader's cell, run again: the machine too high, and
 # a shorter distance. A typed-in number, or abs(), gives itself away on one of them.
-ERROR_VARIANTS = ({"true_miles": 30.0}, {"km": 20.0, "true_miles": 0.621371 * 20.0})
+# (km is given each time: a later cell of the learner's may have set it to anything.)
+ERROR_VARIANTS = (
+    {"km": 100.0, "true_miles": 30.0},
+    {"km": 20.0, "true_miles": 0.621371 * 20.0},
+)
 
 
 def _check_km_error(error, target, output):
