@@ -178,8 +178,8 @@ marathon_learning = Exercise(
     "____  # while the marathon's error is 0.01 miles or more: a learning step, counted\n"
     'print(f"{marathon_steps} steps: c = {marathon_c:.6f}")',
     ("marathon_c", "marathon_steps", "LEARNING_RATE"),
-    "A while loop repeats while its test is true: test the size of the error, "
-    "abs(26.2188 - marathon_c * 42.195).",
+    "A while loop repeats while its test is true: test the size of the machine's error on "
+    "the marathon (abs() gives the size), and give learn the c it returned the step before.",
     "marathon_c, marathon_steps = 0.5, 0\n"
     "while abs(26.2188 - marathon_c * 42.195) >= 0.01:\n"
     "    marathon_c, _ = learn(marathon_c, 42.195, 26.2188, LEARNING_RATE)\n"
@@ -274,8 +274,8 @@ gradient_check = Exercise(
     "numeric_slope = ____  # the rise of f from t - h to t + h, divided by the run between them\n"
     "print(autograd_slope, numeric_slope)",
     ("autograd_slope", "numeric_slope", "t", "h"),
-    "autograd: f(t).backward(), then t.grad.item(). From two points: (f(t + h) - f(t - h)) "
-    "divided by the distance between the points.",
+    "backward() on f(t) fills t.grad, as it filled x.grad on the page. From two points: "
+    "the difference of f's values on either side of t, over the distance between them.",
     "def f(t):\n"
     "    return t**2 * torch.sin(t)\n"
     "\n"
