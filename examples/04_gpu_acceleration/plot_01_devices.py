@@ -60,10 +60,8 @@ if not has_accelerator:
 # at a time, and ``next(...)`` takes the first, its weights, to ask where it lives.
 
 b = torch.ones(3).to(device)
-# workbook: to_device
 a = torch.rand(3, 3, device=device)
 model = torch.nn.Linear(3, 2).to(device)
-# workbook: end
 print(a.device, b.device, next(model.parameters()).device)
 
 # %%
