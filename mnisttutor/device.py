@@ -76,7 +76,8 @@ def describe_device(device: torch.device | str | None = None) -> str:
     device = best_device() if device is None else torch.device(device)
     if device.type == "cpu":
         cores, threads = os.cpu_count(), torch.get_num_threads()
-        return f"CPU: {_cpu_name()}, {cores} logical cores, {threads} torch threads"
+        plural = "" if threads == 1 else "s"
+        return f"CPU: {_cpu_name()}, {cores} logical cores, {threads} torch thread{plural}"
     module = torch.get_device_module(device)
     name = getattr(module, "get_device_name", lambda *_: device.type)(device)
     return f"{device.type.upper()}: {name}"
