@@ -233,7 +233,7 @@ def crossing(
 
 TUTORIAL_STEP = "the tutorial's (Classifier.train)"
 HAND_WRITTEN_STEP = "hand-written (sgd_step)"
-STEP_TIMES_COLUMNS = ["step", "how it was timed", "µs per step"]
+STEP_TIMES_COLUMNS = ["step", "how it was timed", "time per step"]
 
 
 def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
@@ -249,9 +249,9 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
     Returns
     -------
     pandas.DataFrame
-        A row per figure: which ``step``, ``how it was timed`` and the ``µs per step``
-        (whole µs). ``attrs["recorded"]`` is the device and the date. No rows where
-        ``folder`` has no ``gpu-*.json``.
+        A row per figure: which ``step``, ``how it was timed``, and the ``time per step``
+        in words ("1,138 µs"). ``attrs["recorded"]`` is the device and the date. No rows
+        where ``folder`` has no ``gpu-*.json``.
 
     Raises
     ------
@@ -264,8 +264,8 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
     >>> table = recorded_step_times()  # the files that ship with the package
     >>> table.attrs["recorded"]
     'CUDA: NVIDIA H200, 2026-12-04'
-    >>> table.loc[0, "how it was timed"], int(table.loc[0, "µs per step"])
-    ('a whole training: 204.8 s / 180,000 steps', 1138)
+    >>> table.loc[0].tolist()[1:]
+    ['a whole training: 204.8 s / 180,000 steps', '1,138 µs']
     """
     import pandas as pd
 
@@ -302,8 +302,9 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
         if row["us_per_image"] is not None:
             how = "one operation at a time" if row["mode"] == "eager" else "as one CUDA graph"
             rows.append((HAND_WRITTEN_STEP, f"{how}, {row['images']:,} steps", row["us_per_image"]))
-    table = pd.DataFrame(rows, columns=STEP_TIMES_COLUMNS)
-    table["µs per step"] = table["µs per step"].round().astype(int)
+    table = pd.DataFrame(
+        [(step, how, f"{us:,.0f} µs") for step, how, us in rows], columns=STEP_TIMES_COLUMNS
+    )
     names = _record(gpu)["machine"]["devices"]
     table.attrs["recorded"] = f"{names.get(device, device)}, {_record(gpu)['date_utc'][:10]}"
     return table
