@@ -50,7 +50,7 @@ def train_network(C, mnist_dataset, epochs):
 # ----------------------------------
 # Each step works on one image: a few operations too small to share between the
 # processor's cores, where cores waiting for each other would cost more than they
-# save. So: one thread. The original trained on the CPU as this build does, or on a GPU
+# save. So: one :term:`thread`. The original trained on the CPU as this build does, or on a GPU
 # after a call that made every new tensor a GPU tensor,
 # ``set_default_tensor_type(torch.cuda.FloatTensor)``, which PyTorch has deprecated;
 # section 4 shows today's way, moving the model and the data with ``.to(device)``.
