@@ -280,3 +280,17 @@ def test_damaged_recorded_paths_are_a_clear_error(tmp_path):
     (tmp_path / "paths.json").write_text(json.dumps(record))
     with pytest.raises(InvalidDataError, match=r"paths\.json: not a results file"):
         recorded_paths(tmp_path)
+
+
+def test_the_home_page_says_where_and_when_each_recorded_figure_was_measured():
+    home = " ".join((REPO / "docs" / "index.rst").read_text().split())
+    for path in RECORDED.glob("*.json"):
+        record = json.loads(path.read_text())
+        names = [name for name in record["machine"]["devices"].values() if "CPU" not in name]
+        date = record["date_utc"][:10]
+        for name in names:  # "CUDA: NVIDIA H200" is said "an NVIDIA H200"
+            assert f"{name.split(': ', 1)[1]} on {date}" in home, (path.name, name, date)
+    paths = json.loads((REPO / "benchmarks" / "results" / "paths.json").read_text())
+    cores = paths["machine"]["cpu"].split(", ")[1].split()[0]  # "2 logical cores"
+    assert f"{cores}-core AMD EPYC CPU on {paths['date_utc'][:10]}" in home
+    assert "AMD EPYC" in paths["machine"]["cpu"]
