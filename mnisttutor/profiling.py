@@ -242,7 +242,7 @@ OPERATION_KINDS = {
 
 
 def operation_kinds(operations: Counter) -> dict[str, int]:
-    """:func:`operations_per_step`'s counts gathered into the kinds of ``OPERATION_KINDS``.
+    """Counts from :func:`~mnisttutor.profiling.operations_per_step`, by ``OPERATION_KINDS``.
 
     Examples
     --------
