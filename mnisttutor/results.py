@@ -54,8 +54,9 @@ def _not_results(path: Path, exc: Exception) -> InvalidDataError:
 def how_much_faster(seconds: float, than: float) -> str:
     """How a time of ``seconds`` compares with one of ``than``, in words.
 
-    "N times faster" or "N times slower", N to one decimal below 10 and whole above;
-    within 5% either way, "about as fast". Any unit will do, the same for both.
+    "N times faster" or "N times slower", N to one decimal below 10 and whole (with a
+    thousands separator) above; within 5% either way, "about as fast". Any unit will do,
+    the same for both.
 
     Raises
     ------
@@ -76,7 +77,7 @@ def how_much_faster(seconds: float, than: float) -> str:
     factor = max(ratio, 1 / ratio)
     if factor <= 1.05:
         return "about as fast"
-    amount = f"{factor:.0f}" if round(factor, 1) >= 10 else f"{factor:.1f}"
+    amount = f"{factor:,.0f}" if round(factor, 1) >= 10 else f"{factor:.1f}"
     return f"{amount} times {'faster' if ratio > 1 else 'slower'}"
 
 

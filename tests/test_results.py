@@ -179,6 +179,7 @@ def test_no_recorded_per_image_step_is_impossibly_fast():
         (1357, 586, "2.3 times slower"),
         (0.395, 110.6, "280 times faster"),
         (1.0, 9.96, "10 times faster"),  # not "10.0"
+        (0.4, 500.0, "1,250 times faster"),
         (1.0, 1.05, "about as fast"),
         (1.05, 1.0, "about as fast"),
         (1.0, 1.06, "1.1 times faster"),

@@ -208,7 +208,7 @@ for device in devices:
         minibatch[device.type, batch_size] = watch.seconds
         accuracy = evaluate(C, mnist_test_dataset)
         print(f"{device.type} {batch_size:5,} images a step: {watch.seconds:.2f} s, {accuracy:.2%}")
-mnist_dataset.to("cpu")
+mnist_dataset = mnist_dataset.to("cpu")
 
 # %%
 # Many images at once, recorded
