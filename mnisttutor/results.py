@@ -250,9 +250,9 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
     Returns
     -------
     pandas.DataFrame
-        A row per figure: which ``step``, ``how it was timed``, and the ``time per step``
-        in words ("1,138 µs"). ``attrs["recorded"]`` is the device and the date. No rows
-        where ``folder`` has no ``gpu-*.json``.
+        A row per figure, indexed by which ``step``: ``how it was timed``, and the
+        ``time per step`` in words ("1,138 µs"). ``attrs["recorded"]`` is the device
+        and the date. No rows where ``folder`` has no ``gpu-*.json``.
 
     Raises
     ------
@@ -265,7 +265,7 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
     >>> table = recorded_step_times()  # the files that ship with the package
     >>> table.attrs["recorded"]
     'CUDA: NVIDIA H200, 2026-12-04'
-    >>> table.loc[0].tolist()[1:]
+    >>> table.iloc[0].tolist()
     ['a whole training: 204.8 s / 180,000 steps', '1,138 µs']
     """
     import pandas as pd
@@ -276,7 +276,7 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
     folder = None if folder is None else Path(folder)
     found = sorted(folder.glob("gpu-*.json")) if folder is not None else []
     if not found:
-        return pd.DataFrame(columns=STEP_TIMES_COLUMNS)
+        return pd.DataFrame(columns=STEP_TIMES_COLUMNS).set_index("step")
     gpu = found[0]
     device = gpu.stem.removeprefix("gpu-")
     rows = []
@@ -287,17 +287,17 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
     scaling = folder / f"scaling-{device}.json"
     for row in recorded_rows(folder, scaling.name, hidden=HIDDEN_NODES):
         record = _record(scaling)
-        how = f"alone: the best of {record['rounds']} rounds of {record['steps_timed']:,} steps"
+        how = f"alone: best of {record['rounds']} rounds of {record['steps_timed']:,} steps"
         rows.append((TUTORIAL_STEP, how, row["us_per_step"]))
     profile = folder / f"profile-{device}.json"
     parts = {row["part"]: row["us"] for row in recorded_rows(folder, profile.name)}
     if parts:
         steps = _record(profile).get("steps_timed", 0)
         if "whole step, untimed parts" in parts:
-            how = f"alone: the best of several rounds of {steps:,} steps"
+            how = f"alone: best of several rounds of {steps:,} steps"
             rows.append((TUTORIAL_STEP, how, parts["whole step, untimed parts"]))
         if set(STEP_PARTS) <= set(parts):
-            how = f"part by part, waiting after each: the mean of {steps:,} steps"
+            how = f"part by part, waited for: mean of {steps:,} steps"
             rows.append((TUTORIAL_STEP, how, sum(parts[part] for part in STEP_PARTS)))
     for row in recorded_rows(folder, gpu.name, benchmark="per_image_step"):
         if row["us_per_image"] is not None:
@@ -305,7 +305,7 @@ def recorded_step_times(folder: str | os.PathLike | None = RECORDED):
             rows.append((HAND_WRITTEN_STEP, f"{how}, {row['images']:,} steps", row["us_per_image"]))
     table = pd.DataFrame(
         [(step, how, f"{us:,.0f} µs") for step, how, us in rows], columns=STEP_TIMES_COLUMNS
-    )
+    ).set_index("step")
     names = _record(gpu)["machine"]["devices"]
     table.attrs["recorded"] = f"{names.get(device, device)}, {_record(gpu)['date_utc'][:10]}"
     return table

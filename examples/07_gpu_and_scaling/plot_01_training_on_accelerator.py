@@ -80,7 +80,8 @@ from mnisttutor import cpu_threads
 from mnisttutor.profiling import time_per_step
 from mnisttutor.results import how_much_faster
 
-OURS, HOST, GPU = "this machine's CPU", "the H200 machine's CPU (recorded)", "the H200 (recorded)"
+OURS, GPU = "this machine's CPU", "the H200 (recorded)"
+HOST = "the H200 machine's CPU (recorded)"
 
 
 def where(row):
@@ -93,15 +94,16 @@ images, targets = mnist_dataset.images[:100], mnist_dataset.targets[:100]
 curves = {}  # seconds per step, by device and hidden size
 with cpu_threads(1):
     for d in devices:
-        curves[f"this machine's {d.type.upper()}"] = time_per_step(HIDDEN, d, images, targets)
+        seconds_per_step = time_per_step(HIDDEN, d, images, targets)
+        curves[f"this machine's {d.type.upper()}"] = seconds_per_step
 for name in ["scaling-cpu-h200-host.json", "scaling-cuda.json"]:
     for row in recorded_rows(RECORDED, name):
         curves.setdefault(where(row), {})[row["hidden"]] = row["us_per_step"] / 1e6
 ours, host, h200 = curves[OURS], curves[HOST], curves[GPU]
 for label, times in curves.items():
     print(f"{label:35} {times[200] * 1e6:6,.0f} µs a step, 200 hidden nodes")
-print(f"the H200 was {how_much_faster(h200[200], than=host[200])} than its own machine's CPU,")
-print(f"and {how_much_faster(h200[200], than=ours[200])} than this machine's CPU")
+print(f"the H200 was {how_much_faster(h200[200], than=host[200])} than its machine's CPU,")
+print(f"  and {how_much_faster(h200[200], than=ours[200])} than this machine's CPU")
 story = {"one image's step, 200 hidden nodes": (h200[200], host[200], ours[200])}
 
 # %%
@@ -126,7 +128,8 @@ eager_us, graph_us = graph["eager"]["us_per_image"], graph["cuda_graph"]["us_per
 print(f"recorded on {graph['eager']['recorded']}, the hand-written step:")
 print(f"  one operation at a time: {eager_us:6.1f} µs")
 print(f"  as one CUDA graph:       {graph_us:6.1f} µs")
-print(f"  largest difference between their weights: {graph['cuda_graph']['max_weight_difference']}")
+gap = graph["cuda_graph"]["max_weight_difference"]
+print(f"  largest difference between their weights afterwards: {gap}")
 print(f"one hand-over instead of a dozen: {how_much_faster(graph_us, than=eager_us)}")
 
 # %%
@@ -169,7 +172,7 @@ for label, times in curves.items():
     print(f"  {how_much_faster(times[5000], than=times[200])} on {label}")
 for label, times in [("its own machine's CPU", host), ("this machine's CPU", ours)]:
     if between := crossing(list(times.items()), list(h200.items())):
-        print(f"the H200 overtakes {label} between {between[0]} and {between[1]} hidden nodes")
+        print(f"the H200 overtakes {label} between {between[0]} and {between[1]} nodes")
 
 fig, ax = plt.subplots(figsize=(4.8, 3.6), layout="constrained")
 for label, times in curves.items():
@@ -207,7 +210,8 @@ for device in devices:
             train_minibatch(C, mnist_dataset, 3, batch_size=batch_size, progress=False)
         minibatch[device.type, batch_size] = watch.seconds
         accuracy = evaluate(C, mnist_test_dataset)
-        print(f"{device.type} {batch_size:5,} images a step: {watch.seconds:.2f} s, {accuracy:.2%}")
+        took = f"{watch.seconds:.2f} s, test accuracy {accuracy:.2%}"
+        print(f"this machine's {device.type.upper()}, {batch_size:5,} images a step: {took}")
 mnist_dataset = mnist_dataset.to("cpu")
 
 # %%
@@ -220,11 +224,11 @@ mnist_dataset = mnist_dataset.to("cpu")
 # the network learned nothing, and its 9.80% is what guessing scores.
 
 rows = recorded_rows(RECORDED, "minibatch-sweep-cuda.json")
-sweep, scored = {}, {}  # by images a step: seconds by device; learning rate and accuracy
+sweep, scored = {}, {}  # by images a step: seconds by device; lr and accuracy
 for row in rows:
     sweep.setdefault(row["batch_size"], {})[where(row)] = row["seconds"]
-    accuracy = row["test_accuracy"]
-    scored[row["batch_size"]] = f"learning rate {row['lr']:g}, test accuracy {accuracy:.2%}"
+    lr, accuracy = row["lr"], row["test_accuracy"]
+    scored[row["batch_size"]] = f"learning rate {lr:g}, test accuracy {accuracy:.2%}"
 for label in dict.fromkeys(row["recorded"] for row in rows):
     print(f"recorded on {label}")
 for batch_size, times in sweep.items():
@@ -234,7 +238,8 @@ for batch_size, times in sweep.items():
 h200_batch, host_batch = sweep[1000][GPU], sweep[1000][HOST]
 faster = how_much_faster(h200_batch, than=seconds)
 print(f"the H200, 1,000 images a step against one image a step: {faster}")
-story["3 epochs, 1,000 images a step"] = (h200_batch, host_batch, minibatch["cpu", 1000])
+ours_batch = minibatch["cpu", 1000]
+story["3 epochs, 1,000 images a step"] = (h200_batch, host_batch, ours_batch)
 print("3 epochs, in seconds:")
 pd.DataFrame(sweep).T.rename_axis("images a step")
 

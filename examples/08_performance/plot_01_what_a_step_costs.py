@@ -158,7 +158,8 @@ plt.show()
 
 from mnisttutor.profiling import operation_kinds, operations_per_step
 
-operations = operations_per_step(Classifier(), mnist_dataset.images[0], mnist_dataset.targets[0])
+label, image, target = mnist_dataset[0]  # the tutorial's three items
+operations = operations_per_step(Classifier(), image, target)
 print(f"{operations.total()} operation calls in one training step:")
 for kind, calls in operation_kinds(operations).items():
     print(f"  {calls:4d}  {kind}")
