@@ -51,12 +51,13 @@ def _not_results(path: Path, exc: Exception) -> InvalidDataError:
     )
 
 
-def how_much_faster(seconds: float, than: float) -> str:
+def how_much_faster(seconds: float, than: float, name: str = "") -> str:
     """How a time of ``seconds`` compares with one of ``than``, in words.
 
     "N times faster" or "N times slower", N to one decimal below 10 and whole (with a
     thousands separator) above; within 5% either way, "about as fast". Any unit will do,
-    the same for both.
+    the same for both. With ``name``, the words go on to what ``than`` timed: "2.3
+    times slower than NAME", "about as fast as NAME".
 
     Raises
     ------
@@ -70,15 +71,19 @@ def how_much_faster(seconds: float, than: float) -> str:
     ('3.7 times faster', '2.3 times slower')
     >>> how_much_faster(0.395, than=110.6), how_much_faster(1312, than=1357)
     ('280 times faster', 'about as fast')
+    >>> how_much_faster(1312, than=1357, name="the CPU")
+    'about as fast as the CPU'
     """
     if not (seconds > 0 and than > 0):
         raise ValueError(f"how_much_faster needs two times above zero, got {seconds} and {than}.")
     ratio = than / seconds
     factor = max(ratio, 1 / ratio)
     if factor <= 1.05:
-        return "about as fast"
-    amount = f"{factor:,.0f}" if round(factor, 1) >= 10 else f"{factor:.1f}"
-    return f"{amount} times {'faster' if ratio > 1 else 'slower'}"
+        words, link = "about as fast", "as"
+    else:
+        amount = f"{factor:,.0f}" if round(factor, 1) >= 10 else f"{factor:.1f}"
+        words, link = f"{amount} times {'faster' if ratio > 1 else 'slower'}", "than"
+    return f"{words} {link} {name}" if name else words
 
 
 def _record(path: Path) -> dict:

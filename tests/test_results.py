@@ -189,6 +189,11 @@ def test_a_speed_comparison_is_said_in_words(seconds, than, words):
     assert how_much_faster(seconds, than=than) == words
 
 
+def test_a_speed_comparison_names_what_it_compares_with():
+    assert how_much_faster(1.0, than=2.0, name="the CPU") == "2.0 times faster than the CPU"
+    assert how_much_faster(2.0, than=2.0, name="the CPU") == "about as fast as the CPU"
+
+
 @pytest.mark.parametrize(("seconds", "than"), [(0.0, 1.0), (1.0, -2.0), (float("nan"), 1.0)])
 def test_a_speed_comparison_needs_two_times(seconds, than):
     with pytest.raises(ValueError, match="two times above zero"):

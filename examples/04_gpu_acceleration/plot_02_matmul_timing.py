@@ -94,8 +94,8 @@ for row in recorded_rows(RECORDED, "gpu-cuda.json", benchmark="matmul"):
     (host if row["device"] == "cpu" else gpu)[row["size"]] = row["seconds"]
 for size in (64, 2048):
     print(f"{size} x {size}: the recorded GPU was")
-    print(f"  {how_much_faster(gpu[size], than=host[size])} than its own machine's CPU")
-    print(f"  {how_much_faster(gpu[size], than=ours[size])} than this machine's CPU")
+    print(" ", how_much_faster(gpu[size], than=host[size], name="its machine's CPU"))
+    print(" ", how_much_faster(gpu[size], than=ours[size], name="this machine's CPU"))
 
 # %%
 # Time and speed against size

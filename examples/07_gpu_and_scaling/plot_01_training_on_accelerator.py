@@ -102,8 +102,8 @@ for name in ["scaling-cpu-h200-host.json", "scaling-cuda.json"]:
 ours, host, h200 = curves[OURS], curves[HOST], curves[GPU]
 for label, times in curves.items():
     print(f"{label:35} {times[200] * 1e6:6,.0f} µs a step, 200 hidden nodes")
-print(f"the H200 was {how_much_faster(h200[200], than=host[200])} than its machine's CPU,")
-print(f"  and {how_much_faster(h200[200], than=ours[200])} than this machine's CPU")
+print("the H200 was", how_much_faster(h200[200], than=host[200], name="its machine's CPU"))
+print("  and", how_much_faster(h200[200], than=ours[200], name="this machine's CPU"))
 story = {"one image's step, 200 hidden nodes": (h200[200], host[200], ours[200])}
 
 # %%
@@ -232,9 +232,9 @@ for row in rows:
 for label in dict.fromkeys(row["recorded"] for row in rows):
     print(f"recorded on {label}")
 for batch_size, times in sweep.items():
-    faster = how_much_faster(times[GPU], than=times[HOST])
+    faster = how_much_faster(times[GPU], than=times[HOST], name="its own machine's CPU")
     print(f"{batch_size:6,} images a step, {scored[batch_size]}:")
-    print(f"        the H200 was {faster} than its own machine's CPU")
+    print(f"        the H200 was {faster}")
 h200_batch, host_batch = sweep[1000][GPU], sweep[1000][HOST]
 faster = how_much_faster(h200_batch, than=seconds)
 print(f"the H200, 1,000 images a step against one image a step: {faster}")

@@ -185,11 +185,13 @@ from mnisttutor.results import how_much_faster
 
 cpu_step = sum(parts["cpu"].values())
 for device in devices[1:]:
-    faster = how_much_faster(sum(parts[device.type].values()), than=cpu_step)
-    print(f"one step on this machine's {device.type}: {faster} than on its CPU")
+    step = sum(parts[device.type].values())
+    print(f"one step on this machine's {device.type}:", end=" ")
+    print(how_much_faster(step, than=cpu_step, name="on its CPU"))
 for label, timing in recorded.items():
-    faster = how_much_faster(sum(timing.values()), than=cpu_step)
-    print(f"one step on {label} (recorded): {faster} than on this machine's CPU")
+    step = sum(timing.values())
+    print(f"one step on {label} (recorded):", end=" ")
+    print(how_much_faster(step, than=cpu_step, name="on this machine's CPU"))
 
 # %%
 # One H200 step, every way it was timed

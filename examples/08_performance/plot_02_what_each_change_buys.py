@@ -178,8 +178,8 @@ minibatch, _ = time_in_turns({"mini-batches": one_minibatch_epoch}, fresh_refine
 us_per_image["mini-batches"] = minibatch["mini-batches"] / len(mnist_dataset) * 1e6
 print(f"mini-batches    {us_per_image['mini-batches']:8.1f} µs per image")
 for other in ("tensor dataset", "fast"):
-    faster = how_much_faster(us_per_image["mini-batches"], than=us_per_image[other])
-    print(f"  {faster} than the {other} path")
+    mini_batches, path = us_per_image["mini-batches"], us_per_image[other]
+    print("  " + how_much_faster(mini_batches, than=path, name=f"the {other} path"))
 
 # %%
 # The table
@@ -221,8 +221,8 @@ plt.show()
 names = list(us_per_image)
 for i in range(1, len(names)):
     before, after = names[i - 1], names[i]
-    faster = how_much_faster(us_per_image[after], than=us_per_image[before])
-    print(f"{after:>15}: {faster} than {before}")
+    faster = how_much_faster(us_per_image[after], than=us_per_image[before], name=before)
+    print(f"{after:>15}: {faster}")
 
 # %%
 # The whole training, fast
