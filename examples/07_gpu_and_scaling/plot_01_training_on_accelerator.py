@@ -71,7 +71,7 @@ print(f"  {seconds / steps * 1e6:,.0f} µs a step, on average over its {steps:,}
 # ---------------------------
 # :func:`~mnisttutor.profiling.time_per_step` times one step of the tutorial's network,
 # ``Classifier.train`` on one image, the way the benchmark timed it on the H200: the
-# best of three rounds of 100 steps. The CPU works on one :term:`thread`
+# best of three rounds (of 100 steps here, 300 there). The CPU works on one :term:`thread`
 # (:func:`~mnisttutor.cpu_threads`), as the benchmark's did: a step this small gains
 # nothing from more. The fairest comparison for the H200 is the CPU of its own machine.
 # This cell times bigger networks too, for later.
