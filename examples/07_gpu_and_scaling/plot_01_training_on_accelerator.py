@@ -18,9 +18,11 @@ prints, in words.
 # NVIDIA H200 by the project's benchmarks (``benchmarks/gpu.sh`` in the repository) and
 # ship with the package. They are labelled *recorded*, with the device and the date.
 #
-# To time a GPU yourself, open this page's notebook in Google Colab (the links at the
-# bottom of the page), choose **Runtime > Change runtime type**, pick a GPU such as the
-# T4, and run all the cells: the page then measures your GPU too.
+# .. only:: html
+#
+#    To time a GPU yourself, open this page's notebook in Google Colab (the links at the
+#    bottom of the page), choose **Runtime > Change runtime type**, pick a GPU such as
+#    the T4, and run all the cells: the page then measures your GPU too.
 
 import torch
 

@@ -207,9 +207,10 @@ for label, timing in recorded.items():
 #   the loop around them, averaged 1,138 µs a step, a sixth less than the step timed
 #   alone. It ran minutes earlier, and a step made of hand-overs takes as long as the CPU
 #   needs for them at that moment.
-# * Section 8's next page writes the step out by hand (``sgd_step``): a dozen
-#   operations, no autograd, no loss or optimiser objects. It took 240 µs, and 32 µs when
-#   all its operations were handed over at once, as a CUDA graph.
+# * :doc:`What each change buys <plot_02_what_each_change_buys>` writes the step out by
+#   hand (``sgd_step``): a dozen operations, no autograd, no loss or optimiser objects.
+#   It took 240 µs, and 32 µs when all its operations were handed over at once, as a
+#   CUDA graph.
 
 from mnisttutor.results import recorded_step_times
 
