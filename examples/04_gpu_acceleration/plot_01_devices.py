@@ -44,9 +44,9 @@ if not has_accelerator:
 #     if torch.cuda.is_available():
 #         torch.set_default_tensor_type(torch.cuda.FloatTensor)  # deprecated since PyTorch 2.1
 #
-# :pt:`torch.set_default_tensor_type` is deprecated, it only knows about CUDA, and it changes
-# every tensor made anywhere afterwards, which makes code hard to follow. We do not
-# run it here.
+# :pt:`torch.set_default_tensor_type` is deprecated, it only knows about
+# :term:`CUDA`, and it changes every tensor made anywhere afterwards, which makes code
+# hard to follow. We do not run it here.
 #
 # The modern way: name the device
 # -------------------------------

@@ -48,7 +48,7 @@ def train_network(C, mnist_dataset, epochs):
 # ----------------------------------
 # Each step works on one image: a few operations too small to share between the
 # processor's cores, where cores waiting for each other would cost more than they
-# save. So: one thread. ``with cpu_threads(1):`` runs the indented block on one thread
+# save. So: one :term:`thread`. ``with cpu_threads(1):`` runs the indented block on one thread
 # and gives PyTorch its other threads back after it. The original trained on the CPU
 # as this build does, or on a GPU after a call that made every new tensor a GPU tensor,
 # ``set_default_tensor_type(torch.cuda.FloatTensor)``, which PyTorch has deprecated;
