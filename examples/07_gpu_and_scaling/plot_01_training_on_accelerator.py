@@ -166,6 +166,12 @@ pd.DataFrame(curves).mul(1e6).round().astype(int).rename_axis("hidden nodes")
 # The lines
 # ---------
 # Solid lines were measured on this machine, dashed ones recorded.
+#
+# .. only:: html
+#
+#    To draw these lines for your own computer, its CPU against its GPU, open
+#    :ref:`your machine's graph <machine-graph>` on the Train it yourself page: it
+#    measures in your browser, with nothing to install.
 
 import matplotlib.pyplot as plt
 
