@@ -5,10 +5,24 @@ uv downloads PyTorch once into its cache and links the same files into every ses
 environment, so the sessions share one install instead of each getting its own. Without
 uv they are plain venvs and pip installs PyTorch into each.
 
+Which PyTorch: on Linux, PyPI's ``torch`` is a CUDA build of several GB, of no use on a
+machine without an NVIDIA GPU. Where PyTorch's own package index can be reached, the
+sessions let it choose instead: uv with ``UV_TORCH_BACKEND=auto`` (the CPU build
+without an NVIDIA GPU, the CUDA build for the driver with one), pip with the CPU index
+on Linux without an NVIDIA GPU. Where it can't, they say so in one line and take PyPI's.
+``MNISTTUTOR_TORCH`` overrides the choice (see ``torch_choice``).
+
 On the project's build machines, ``.ci/run`` forces plain venvs and sets
 ``PIP_CONSTRAINT=.ci/constraints.txt``, so that every pip takes the CPU build of PyTorch
 that lies on their disk (uv would not find it there).
 """
+
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
 
 import nox
 
@@ -17,12 +31,84 @@ nox.options.default_venv_backend = "uv|venv"  # uv where installed, else venv
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+TORCH_INDEX = "https://download.pytorch.org/whl"  # PyTorch's own: /cpu, /cu128, ...
+TORCH_SETTING = "MNISTTUTOR_TORCH"
+
+
+def torch_choice(setting, *, uv, linux, nvidia_gpu, index_reachable):
+    """Where the sessions take PyTorch from: ``(source, line to say)``.
+
+    ``source`` is ``None`` for PyPI's default ``torch``, else the name of a build on
+    PyTorch's own index (``"cpu"``, ``"cu128"``, ...), or ``"auto"`` for uv to choose
+    (``UV_TORCH_BACKEND=auto``). ``setting`` is ``MNISTTUTOR_TORCH``: ``"pypi"``, a
+    build's name, or ``"auto"`` (also when empty), which asks ``index_reachable()``
+    only where the answer matters.
+    """
+    setting = (setting or "auto").strip().lower()
+    if setting == "pypi":
+        return None, None
+    if setting != "auto":
+        return setting, None  # as asked: a failure to reach the index is the answer
+    if not uv and not (linux and not nvidia_gpu):
+        return None, None  # pip: PyPI's torch is already the right build here
+    if not index_reachable():
+        return None, (
+            f"PyTorch's own index ({TORCH_INDEX}) can't be reached, so PyTorch comes from "
+            f"PyPI (on Linux a CUDA build of several GB); {TORCH_SETTING}=pypi skips this check."
+        )
+    return ("auto" if uv else "cpu"), None
+
+
+def _index_reachable():
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(f"{TORCH_INDEX}/cpu/torch/", method="HEAD"), timeout=15
+        ):
+            return True
+    except (OSError, ValueError):  # no network, no name, refused, timed out, HTTP errors
+        return False
+
+
+def _nvidia_gpu():
+    """Whether an NVIDIA GPU and its driver are here (as uv's own detection looks)."""
+    if Path("/proc/driver/nvidia/version").is_file():
+        return True
+    smi = shutil.which("nvidia-smi")
+    return bool(smi) and subprocess.run([smi], capture_output=True, check=False).returncode == 0
+
+
+_CHOSEN = {}  # per backend, once per nox run: the sessions share the answer and its line
+
+
+def _torch_source(session):
+    uv = session.venv_backend == "uv"
+    if uv and "UV_TORCH_BACKEND" in os.environ and TORCH_SETTING not in os.environ:
+        return os.environ["UV_TORCH_BACKEND"]  # uv's own setting, already given
+    if uv not in _CHOSEN:
+        source, line = torch_choice(
+            os.environ.get(TORCH_SETTING),
+            uv=uv,
+            linux=sys.platform.startswith("linux"),
+            nvidia_gpu=_nvidia_gpu(),
+            index_reachable=_index_reachable,
+        )
+        if line:
+            session.warn(line)
+        _CHOSEN[uv] = source
+    return _CHOSEN[uv]
 
 
 def _install(session, *groups):
-    session.install("-e", ".")
+    """The package and ``groups``, with PyTorch from where ``torch_choice`` says."""
+    source = _torch_source(session)
+    env = None
+    if source and session.venv_backend == "uv":
+        env = {"UV_TORCH_BACKEND": source}  # uv takes torch, and only torch, by it
+    elif source:  # pip: PyTorch first, from its index; then "-e ." finds it installed
+        session.install("torch", "--index-url", f"{TORCH_INDEX}/{source}")
+    session.install("-e", ".", env=env)
     for group in groups:
-        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+        session.install(*nox.project.dependency_groups(PYPROJECT, group), env=env)
 
 
 @nox.session

@@ -4,22 +4,20 @@
     python benchmarks/scaling.py --steps 200
 
 The tutorial's nn.Module step (Classifier.train) on real images, timed by
-mnisttutor.timing.best_time: after a warm-up, the device synchronised around each
-round, the best of three rounds. Writes benchmarks/results/scaling-<device>.json per
-device; its rows, {"device", "hidden", "us_per_step"}, are what
-mnisttutor.results.recorded_curves reads for section 7's graph.
+mnisttutor.profiling.time_per_step, as section 7 times it: after a warm-up, the device
+synchronised around each round, the sizes taking turns, the best of three rounds.
+Writes benchmarks/results/scaling-<device>.json per device; its rows,
+{"device", "hidden", "us_per_step"}, are what mnisttutor.results.recorded_curves reads.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 
 import common
 import torch
 
-from mnisttutor import Classifier
-from mnisttutor.timing import best_time
+from mnisttutor.profiling import time_per_step
 
 HIDDEN = (200, 500, 1000, 2000, 3000, 5000)
 WARMUP = 50
@@ -28,19 +26,11 @@ ROUNDS = 3
 
 def scaling_rows(device: torch.device, hidden_sizes, images, targets, steps: int) -> list[dict]:
     """One row per hidden size: microseconds per tutorial step on ``device``."""
-    images, targets = images.to(device), targets.to(device)
+    times = time_per_step(
+        hidden_sizes, device, images, targets, steps=steps, rounds=ROUNDS, warmup=WARMUP
+    )
     rows = []
-    for hidden in hidden_sizes:
-        torch.manual_seed(0)
-        C = Classifier(hidden=hidden).to(device)
-        pairs = itertools.cycle(zip(images, targets, strict=True))
-        seconds = best_time(
-            lambda: C.train(*next(pairs)),  # noqa: B023
-            device=device,
-            warmup=WARMUP,
-            rounds=ROUNDS,
-            number=steps,
-        )
+    for hidden, seconds in times.items():
         rows.append(
             {"device": str(device), "hidden": hidden, "us_per_step": round(seconds * 1e6, 2)}
         )

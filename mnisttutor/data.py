@@ -12,13 +12,21 @@ import logging
 import os
 import sys
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import pooch
 import requests
 from filelock import FileLock
+from tqdm import TqdmWarning
+
+with warnings.catch_warnings():
+    # pooch imports tqdm.auto, which in a Jupyter kernel without ipywidgets warns
+    # "IProgress not found" (tqdm/tqdm#1082) before falling back to the plain bar we want:
+    # that warning would be the first thing a learner's setup cell prints.
+    warnings.simplefilter("ignore", TqdmWarning)
+    import pooch
 
 from .errors import DataNotFoundError, InvalidDataError
 from .idx import read_bytes

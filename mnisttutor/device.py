@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import platform
 from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+
+
+class _NoCudaHomeNotice(logging.Filter):
+    """Drops PyTorch's "No CUDA runtime is found, using CUDA_HOME=..." notice, and only it.
+
+    A CUDA build of PyTorch (PyPI's default on Linux) logs it as a warning on a machine
+    without an NVIDIA GPU that has a CUDA toolkit (``nvcc``), the first time anything
+    imports ``torch.utils.cpp_extension``: ``torch.compile`` does, on the CPU too, to
+    find C++ headers. It concerns building CUDA extensions, which nothing here does, yet
+    it lands in a page's or a notebook's output as a ``W1205 23:19:26 ...`` line.
+    PyTorch stopped it for CPU builds (pytorch/pytorch#106310), not for this case; the
+    test is in ``torch/utils/cpp_extension.py``'s ``_find_cuda_home``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("No CUDA runtime is found")
+
+
+logging.getLogger("torch.utils.cpp_extension").addFilter(_NoCudaHomeNotice())
 
 
 def best_device() -> torch.device:
@@ -56,7 +76,8 @@ def describe_device(device: torch.device | str | None = None) -> str:
     device = best_device() if device is None else torch.device(device)
     if device.type == "cpu":
         cores, threads = os.cpu_count(), torch.get_num_threads()
-        return f"CPU: {_cpu_name()}, {cores} logical cores, {threads} torch threads"
+        plural = "" if threads == 1 else "s"
+        return f"CPU: {_cpu_name()}, {cores} logical cores, {threads} torch thread{plural}"
     module = torch.get_device_module(device)
     name = getattr(module, "get_device_name", lambda *_: device.type)(device)
     return f"{device.type.upper()}: {name}"

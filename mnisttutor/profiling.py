@@ -1,11 +1,12 @@
-"""Where training time goes: a step's parts, its operators, and paths timed in turns.
+"""Where training time goes: a step's time and parts, its operators, paths timed in turns.
 
-The measuring machinery of section 8's pages, so that the pages show what is measured
+The measuring machinery of sections 7 and 8, so that the pages show what is measured
 and what it means, not how the clock is read.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 import warnings
 from collections import Counter
@@ -14,9 +15,78 @@ from functools import partial
 
 import torch
 
+from .classifier import Classifier
 from .timing import best_time, synchronize
 
 STEP_PARTS = ("forward", "loss", "zero_grad", "backward", "step")
+
+
+def time_per_step(
+    hidden_sizes,
+    device: torch.device | str,
+    images: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    steps: int = 100,
+    rounds: int = 3,
+    warmup: int = 20,
+) -> dict[int, float]:
+    """Seconds per training step of the tutorial's network, for each hidden-layer size.
+
+    Each size gets its own :class:`~mnisttutor.Classifier` (seeded alike), whose
+    ``train`` takes one image a step from the rows of ``images``, over and over. After
+    ``warmup`` untimed steps, :func:`~mnisttutor.timing.best_time` times rounds of
+    ``steps`` steps, waiting for ``device`` around each. The sizes take turns, round by
+    round, so a busy moment on the machine slows one round of one size rather than one
+    size's result; each size's best round is kept.
+
+    Parameters
+    ----------
+    hidden_sizes
+        Nodes in the hidden layer, one network for each.
+    device
+        Where the networks and the images go.
+    images, targets
+        (N, 784) and (N, 10): the images the steps cycle through.
+    steps, rounds, warmup
+        Steps per timed round, rounds per size, and untimed steps first.
+
+    Returns
+    -------
+    dict
+        Hidden size to seconds per step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from mnisttutor.profiling import time_per_step
+    >>> times = time_per_step([8, 16], "cpu", torch.rand(4, 784), torch.eye(10)[:4], steps=5)
+    >>> sorted(times), all(seconds > 0 for seconds in times.values())
+    ([8, 16], True)
+    """
+    if rounds < 1 or steps < 1:
+        raise ValueError(
+            f"time_per_step needs rounds and steps of at least 1, got {rounds} and {steps}."
+        )
+    images, targets = images.to(device), targets.to(device)
+    one_step = {}
+    for hidden in hidden_sizes:
+        torch.manual_seed(0)
+        C = Classifier(hidden=hidden).to(device)
+        pairs = itertools.cycle(list(zip(images, targets, strict=True)))
+        one_step[hidden] = partial(_step_on_next, C, pairs)
+        for _ in range(warmup):
+            one_step[hidden]()
+    best = dict.fromkeys(one_step, float("inf"))
+    for _ in range(rounds):
+        for hidden, step in one_step.items():
+            seconds = best_time(step, device=device, warmup=0, rounds=1, number=steps)
+            best[hidden] = min(best[hidden], seconds)
+    return best
+
+
+def _step_on_next(classifier, pairs) -> None:
+    classifier.train(*next(pairs))
 
 
 def time_step_parts(
@@ -145,6 +215,53 @@ def operations_per_step(classifier, image: torch.Tensor, target: torch.Tensor) -
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         classifier.train(image, target)
     return Counter({e.key: e.count for e in prof.key_averages() if e.key.startswith("aten::")})
+
+
+# What each of PyTorch's operators in a training step does, in words a reader knows. A
+# name not listed (another release may call others) counts as "something else".
+OPERATION_KINDS = {
+    "another view of the same numbers (no arithmetic)": (
+        "as_strided", "view", "t", "transpose", "squeeze", "unsqueeze", "expand", "reshape",
+        "_reshape_alias", "permute", "resolve_conj", "resolve_neg", "detach", "alias",
+        "select", "slice", "unbind", "_unsafe_view",
+    ),
+    "new tensors, copies and filling": (
+        "empty", "empty_strided", "empty_like", "zeros", "zeros_like", "ones", "ones_like",
+        "full", "fill_", "zero_", "copy_", "clone", "to", "_to_copy", "resize_", "resize_as_",
+        "new_empty_strided", "lift_fresh",
+    ),
+    "arithmetic on each number (sigmoids, the loss, the updates)": (
+        "add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_", "sum", "mean",
+        "sigmoid", "sigmoid_", "sigmoid_backward", "binary_cross_entropy",
+        "binary_cross_entropy_backward", "_foreach_add_", "_foreach_mul_", "rsub", "neg",
+    ),
+    "matrix products (the weighted sums and their gradients)": (
+        "mm", "addmm", "mv", "addmv", "addr", "bmm", "dot", "matmul", "linear",
+    ),
+}  # fmt: skip
+
+
+def operation_kinds(operations: Counter) -> dict[str, int]:
+    """Counts from :func:`~mnisttutor.profiling.operations_per_step`, by ``OPERATION_KINDS``.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from mnisttutor.profiling import operation_kinds
+    >>> calls = Counter({"aten::mm": 3, "aten::t": 2, "aten::view": 1, "aten::x": 1})
+    >>> kinds = operation_kinds(calls)
+    >>> for kind, calls in kinds.items():
+    ...     print(calls, kind)
+    3 another view of the same numbers (no arithmetic)
+    3 matrix products (the weighted sums and their gradients)
+    1 something else
+    """
+    kind_of = {name: kind for kind, names in OPERATION_KINDS.items() for name in names}
+    kinds = Counter()
+    for name, count in operations.items():
+        kinds[kind_of.get(name.removeprefix("aten::"), "something else")] += count
+    order = [*OPERATION_KINDS, "something else"]
+    return {kind: kinds[kind] for kind in order if kinds[kind]}
 
 
 def time_in_turns(

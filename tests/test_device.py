@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +93,55 @@ def test_cpu_threads_refuses_no_threads():
 
     with pytest.raises(ValueError, match="at least 1 thread"), cpu_threads(0):
         pass
+
+
+class _Kept(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_only_torchs_cuda_home_notice_is_dropped():
+    # What torch/utils/cpp_extension.py logs with a CUDA build on a machine without a GPU.
+    logger = logging.getLogger("torch.utils.cpp_extension")
+    kept = _Kept()
+    logger.addHandler(kept)
+    try:
+        logger.warning("No CUDA runtime is found, using CUDA_HOME='%s'", "/usr/local")
+        logger.warning("Error building extension 'x'")
+    finally:
+        logger.removeHandler(kept)
+    assert kept.messages == ["Error building extension 'x'"]
+
+
+# torch.compile on the CPU, as section 8 runs it, in a fresh process: whatever torch this
+# session installed (a CUDA build on a machine without a GPU logged a CUDA_HOME notice
+# into section 8's output; the torch that the README's commands install is the one
+# tested here, not only CI's CPU build).
+COMPILE = """
+import torch
+import mnisttutor
+from mnisttutor.training import sgd_step
+
+step = torch.compile(sgd_step, fullgraph=True, dynamic=False)
+weights = [torch.rand(200, 784), torch.rand(200), torch.rand(10, 200), torch.rand(10)]
+step(torch.rand(784), torch.eye(10)[3], *weights, 0.01)
+print("compiled")
+"""
+
+
+@pytest.mark.slow
+def test_compiling_a_step_writes_nothing_but_its_output(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", COMPILE],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        # a cache of its own, so the step is compiled here and not loaded
+        env={**os.environ, "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "inductor")},
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "compiled\n", "")

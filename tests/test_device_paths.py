@@ -29,7 +29,7 @@ from mnisttutor import (
     train_minibatch,
     train_per_sample,
 )
-from mnisttutor.profiling import time_step_parts
+from mnisttutor.profiling import time_per_step, time_step_parts
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -103,6 +103,9 @@ def test_the_package_trains_and_scores_on_a_device(monkeypatch, mnist):
         parts = time_step_parts(Classifier().to(device), train.images[:8], train.targets[:8],
                                 warmup=2)  # fmt: skip
         assert all(us > 0 for us in parts.values())
+        # Section 7's step timing, given the images on the host as the page gives them.
+        steps = time_per_step([8, 16], device, test.images[:4], test.targets[:4], steps=2)
+        assert sorted(steps) == [8, 16]
 
 
 def test_the_original_tutorial_is_scored_on_the_host(monkeypatch, benchmarks, mnist):
@@ -176,3 +179,25 @@ def test_the_stopwatch_waits_for_the_device_at_both_ends(monkeypatch):
             assert len(waits) == 1
         assert len(waits) == 2
         assert watch.seconds >= 0
+
+
+@pytest.mark.slow
+def test_section_7_runs_on_a_device(monkeypatch, mnist, tmp_path, capsys):
+    """Section 7's page with an accelerator, as on Colab's GPU: every branch that meets it."""
+    import runpy
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    page = BENCHMARKS.parent / "examples" / "07_gpu_and_scaling"
+    monkeypatch.chdir(tmp_path)
+    with fake_cuda(monkeypatch) as device:
+        monkeypatch.setattr(torch.accelerator, "is_available", lambda: True)
+        monkeypatch.setattr(torch.accelerator, "current_accelerator", lambda: device)
+        monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "a stand-in")
+        runpy.run_path(str(page / "plot_01_training_on_accelerator.py"), run_name="__main__")
+    matplotlib.pyplot.close("all")
+    printed = capsys.readouterr().out
+    assert "this machine: CUDA: a stand-in" in printed
+    assert "this machine's cuda: 3 epochs in" in printed
+    assert "this machine's CUDA, 1,000 images a step" in printed

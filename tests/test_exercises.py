@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from torch import nn
 
 from mnisttutor import exercises
 from mnisttutor.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, _core, _isolation
+from mnisttutor.exercises._session import CellRun
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +40,19 @@ def expect(result, status, words=""):
     return result
 
 
+def judge_cell(name: str, source: str, namespace: dict | None = None):
+    """The verdict on ``source`` as a notebook cell that has just run in ``namespace``:
+    what a check in a workbook judges (its values, and the cell, to run it again)."""
+    namespace = {"torch": torch, "nn": nn, "____": ____, **(namespace or {})}
+    with warnings.catch_warnings():  # a notebook shows the learner's warnings; no test fails
+        warnings.simplefilter("ignore")
+        exec(source, namespace)
+    exercise = exercises.EXERCISES[name]
+    values = {n: namespace[n] for n in exercise.names if n in namespace}
+    run = CellRun(1, source, source, None, values, namespace)
+    return exercise.result(*(values.get(n, ____) for n in exercise.names), run=run)
+
+
 # --- section 1 -----------------------------------------------------------------------------
 
 
@@ -51,6 +66,30 @@ def test_km_error():
     expect(ex.result("12", 62.1371, 50.0), INCORRECT, "str, not a number")
     expect(ex.result(torch.ones(3), 62.1371, 50.0), INCORRECT, "shape (3,)")
     expect(ex.result(torch.tensor(12.1371), 62.1371, 50.0), CORRECT)
+
+
+KM_CELL = "c = 0.5\nguess = machine(km, c)\nerror = {}\n"
+KM_NAMES = {"km": 100.0, "true_miles": 62.1371, "machine": lambda km, c: c * km}
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "words"),
+    [
+        ("true_miles - guess", CORRECT, ""),
+        ("-(guess - true_miles)", CORRECT, ""),
+        # Right for the page's numbers, wrong for others: the cell, run again, shows it.
+        ("abs(guess - true_miles)", INCORRECT, "true_miles = 30: error lost its sign"),
+        ("abs(true_miles - guess)", INCORRECT, "error lost its sign"),
+        ("62.1371 - 50", INCORRECT, "error is still 12.1371: compute it from true_miles"),
+        ("12.1371", INCORRECT, "not from numbers typed in"),
+        ("guess - true_miles", INCORRECT, "wrong sign"),
+    ],
+)
+def test_km_error_judges_the_cell_not_only_its_value(answer, status, words):
+    expect(judge_cell("km_error", KM_CELL.format(answer), dict(KM_NAMES)), status, words)
+    if answer.startswith("abs"):  # also when a later cell has set km to another distance
+        names = {**KM_NAMES, "km": 42.195, "true_miles": 26.2188}
+        expect(judge_cell("km_error", KM_CELL.format(answer), names), status, "lost its sign")
 
 
 def _learn(c, km, miles, learning_rate):
@@ -69,6 +108,19 @@ def test_km_update():
     expect(ex.result(lambda c, km, m, r: 1 / 0), INCORRECT, "raised ZeroDivisionError")
     expect(ex.result(lambda c, km, m, r: None), INCORRECT, "NoneType, not a number")
     expect(ex.result(42), INCORRECT, "not a function")
+
+
+def test_km_update_with_the_global_learning_rate_is_named():
+    """The issue's learner: c + LEARNING_RATE * error / km, the page's global rate."""
+    rate = 0.2
+
+    def learn(c, km, miles, learning_rate):
+        error = miles - c * km
+        return c + rate * error / km, error
+
+    result = expect(exercises.km_update.result(learn), INCORRECT, "learning rate of 0.2")
+    assert "use the argument learning_rate" in result.message
+    assert "divide" not in result.message  # not the hint about km, which is not the mistake
 
 
 # --- section 3 -----------------------------------------------------------------------------
@@ -108,15 +160,61 @@ def test_autograd_y_backward_and_grad():
     expect(exercises.autograd_grad.result(None), INCORRECT, "empty until")
     expect(exercises.autograd_grad.result("5.75"), INCORRECT, "not a number")
     y.backward()
-    expect(exercises.autograd_backward.result(x), INCORRECT, "backward() was called twice")
+    expect(exercises.autograd_backward.result(x), INCORRECT, "backward() ran twice")
 
 
-def test_autograd_backward_carries_on_with_the_right_gradient(capsys):
+X_AND_Y = "x = torch.tensor(3.5, requires_grad=True)\ny = (x - 1) * (x - 2) * (x - 3)\n"
+
+
+def test_autograd_backward_in_its_cell():
+    expect(judge_cell("autograd_backward", X_AND_Y + "y.backward()"), CORRECT)
+    expect(judge_cell("autograd_backward", X_AND_Y + "x.backward()"), INCORRECT, "x.grad is 1")
+    # A line that does nothing: attempted, so not "not attempted".
+    expect(judge_cell("autograd_backward", X_AND_Y + "y.backward"), INCORRECT, "still empty")
+    older = X_AND_Y + "x = torch.tensor(3.5, requires_grad=True)\ny.backward()"
+    expect(judge_cell("autograd_backward", older), INCORRECT, "older x")
+    shipped = X_AND_Y + exercises.autograd_backward.starter
+    expect(judge_cell("autograd_backward", shipped), NOT_ATTEMPTED)
+
+
+def test_no_check_writes_into_the_learners_tensors(capsys):
+    """A fallback leaves the learner's x alone: once they fill in y.backward(), x.grad is
+    the gradient, not twice it (the issue's "backward() was called twice")."""
     x = torch.tensor(3.5, requires_grad=True)
     y = (x - 1) * (x - 2) * (x - 3)
-    x = exercises.autograd_backward.yours_or_ours(x, y)
-    assert x.grad.item() == 5.75
-    assert "Carrying on" in capsys.readouterr().out
+    assert exercises.autograd_backward.yours_or_ours(x, y) is None
+    assert exercises.autograd_grad.yours_or_ours(None, x, y).item() == 5.75
+    assert x.grad is None
+    y.backward()
+    expect(exercises.autograd_backward.result(x, y), CORRECT)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words", "unwanted"),
+    [
+        ("x.grad()", "takes no ()", "* missing"),
+        ("1.0()", "takes no ()", "* missing"),
+        ("(x - 1)(x - 2)", "is a * missing", ""),
+    ],
+)
+def test_a_call_of_what_is_no_function_is_named_for_what_it_is(answer, words, unwanted):
+    source = X_AND_Y + f"y.backward()\ngradient = {answer}\n"
+    try:
+        with warnings.catch_warnings():  # 1.0() is a SyntaxWarning, then a TypeError
+            warnings.simplefilter("ignore")
+            exec(source, {"torch": torch})
+    except TypeError as exc:
+        text = _core.describe(exc, source)
+    assert words in text, text
+    assert not unwanted or unwanted not in text, text
+
+
+def test_gradient_is_y_grad_after_backward_is_named():
+    """The issue's learner: gradient = y.grad, after y.backward() ran. It is None, and
+    not because backward() has not run."""
+    result = judge_cell("autograd_grad", X_AND_Y + "y.backward()\ngradient = y.grad")
+    expect(result, INCORRECT, "stores a gradient on the leaf tensor")
+    assert "until y.backward() has run" not in result.message
 
 
 # --- section 4 -----------------------------------------------------------------------------
@@ -128,16 +226,50 @@ def test_to_device(monkeypatch):
     expect(ex.result(____, ____), NOT_ATTEMPTED)
     expect(ex.result(nn.Linear(3, 2), ____), NOT_ATTEMPTED)
     on_meta = nn.Linear(3, 2).to("meta")  # a device that needs no accelerator
-    expect(ex.result(on_meta, torch.rand(3, 3)), INCORRECT, "on meta and its data on cpu")
+    expect(ex.result(on_meta, torch.rand(3, 3)), INCORRECT, "the model is on meta, not on device")
     expect(ex.result("model", torch.rand(3)), INCORRECT, "not a PyTorch nn.Module")
     expect(ex.result(nn.Linear(3, 2), [1, 2]), INCORRECT, "not a PyTorch tensor")
     expect(ex.result(nn.Linear(3, 2), torch.rand(3)), INCORRECT, "shape (3,), not 3 x 3")
     expect(ex.result(nn.Linear(3, 4), torch.rand(3, 3)), INCORRECT, "nn.Linear(3, 2)")
     monkeypatch.setattr(exercises.basics, "best_device", lambda: torch.device("meta"))
-    expect(ex.result(nn.Linear(3, 2), torch.rand(3, 3)), INCORRECT, "not on this machine's best")
+    expect(ex.result(nn.Linear(3, 2), torch.rand(3, 3)), INCORRECT, "a is on cpu, not on device")
     # On the meta device values have no storage: .item(), .numpy() and .cpu() fail, as a
     # forgotten .cpu() would on an accelerator. The check must pass without them.
     expect(ex.result(nn.Linear(3, 2).to("meta"), torch.rand(3, 3, device="meta")), CORRECT)
+
+
+DEVICE_CELL = "b = torch.ones(3).to(device)\n{}\n"
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "words"),
+    [
+        ("a = torch.rand(3, 3, device=device)\nmodel = torch.nn.Linear(3, 2).to(device)",
+         CORRECT, ""),
+        ("a = torch.rand(3, 3).to(device)\nmodel = torch.nn.Linear(3, 2).to(device)", CORRECT, ""),
+        # No device at all: right on a machine without a GPU, caught by running the cell
+        # again with device = meta.
+        ("a = torch.rand(3, 3)\nmodel = torch.nn.Linear(3, 2)", INCORRECT,
+         'device = torch.device("meta"), a is on cpu'),
+        ("a = torch.rand(3, 3, device=device)\nmodel = torch.nn.Linear(3, 2)", INCORRECT,
+         "the model is on cpu"),
+        ('a = torch.rand(3, 3, device="cpu")\nmodel = torch.nn.Linear(3, 2).to(device)',
+         INCORRECT, "meta"),
+    ],
+)  # fmt: skip
+def test_to_device_catches_a_missing_device_on_a_machine_without_a_gpu(answer, status, words):
+    expect(
+        judge_cell("to_device", DEVICE_CELL.format(answer), {"device": torch.device("cpu")}),
+        status,
+        words,
+    )
+
+
+def test_the_device_exercise_names_no_images():
+    """The issue's 3 x 3 device exercise got a hint about 784-pixel images."""
+    result = exercises.to_device.result(nn.Linear(2, 2), torch.rand(3, 3))
+    expect(result, INCORRECT, "nn.Linear(3, 2) takes 3 inputs")
+    assert "784" not in result.message
 
 
 # --- section 5 -----------------------------------------------------------------------------
@@ -173,6 +305,31 @@ def test_dataset_len():
     expect(ex.result(_with_len(lambda self: self.nothing)), INCORRECT, "raised AttributeError")
     expect(ex.result(_with_len(lambda self: sys.exit(3))), INCORRECT, "raised SystemExit: 3")
     expect(ex.result("MnistDataset"), INCORRECT, "not a class")
+
+
+def test_a_getitem_that_shares_one_target_is_named():
+    """Battery 2: one target tensor for every item, changed in place: each item looks
+    right when read alone, and a DataLoader batch holds four copies of the last."""
+
+    class Shared(Dataset):
+        def __init__(self, csv_file):
+            super().__init__(csv_file)
+            self.target = torch.zeros(10)
+
+        def __getitem__(self, index):
+            label, image, _ = super().__getitem__(index)
+            self.target.zero_()
+            self.target[label] = 1.0
+            return label, image, self.target
+
+    expect(exercises.dataset_getitem.result(Shared), INCORRECT, "the same target tensor")
+
+
+def test_a_namedtuple_item_is_right():
+    from collections import namedtuple
+
+    Item = namedtuple("Item", "label image target")
+    expect(exercises.dataset_getitem.result(_with_getitem(Item)), CORRECT)
 
 
 def test_dataset_init_that_raises():
@@ -255,6 +412,8 @@ def test_classifier_init():
     expect(ex.result(Separate), CORRECT)
     expect(ex.result(_init(hidden=100)), INCORRECT, "hidden layer has 100 nodes")
     expect(ex.result(_init(lr=0.1)), INCORRECT, "learning rate is 0.1")
+    expect(ex.result(_init(lr=0.1 * 0.1)), CORRECT)  # 0.010000000000000002
+    expect(ex.result(_init(lr=torch.tensor(0.01))), CORRECT)
     expect(ex.result(_init(last=nn.Identity)), INCORRECT, "sigmoid after the last layer")
     expect(ex.result(_init(last=lambda: nn.Softmax(dim=-1))), INCORRECT, "outputs differ")
 
@@ -271,6 +430,18 @@ def test_classifier_init():
             self.loss_function = nn.MSELoss()
 
     expect(ex.result(MeanSquared), INCORRECT, "not binary cross-entropy")
+
+    class NoBrackets(Network):  # the issue's: "Boolean value of Tensor ... is ambiguous"
+        def __init__(self):
+            nn.Module.__init__(self)
+            self.model = nn.Sequential(
+                nn.Linear(784, 200), nn.Sigmoid(), nn.Linear(200, 10), nn.Sigmoid()
+            )
+            self.loss_function = nn.BCELoss
+            self.optimiser = torch.optim.SGD(self.parameters(), lr=0.01)
+
+    result = expect(ex.result(NoBrackets), INCORRECT, "the class BCELoss itself")
+    assert "nn.BCELoss()" not in result.message  # no solution code in a verdict
 
     class Adam(Network):
         def __init__(self):
@@ -331,6 +502,17 @@ def test_classifier_train():
 
     expect(ex.result(_step(no_step)), INCORRECT, "never took its step")
 
+    outside = torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.01)
+
+    def global_optimiser(self, inputs, targets):  # the issue's optimiser.step()
+        loss = self.loss_function(self.forward(inputs), targets)
+        outside.zero_grad()
+        loss.backward()
+        outside.step()
+
+    result = expect(ex.result(_step(global_optimiser)), INCORRECT, "does not hold this network's")
+    assert "never took its step" not in result.message
+
     def no_backward(self, inputs, targets):
         self.optimiser.step()
 
@@ -350,15 +532,16 @@ def test_classifier_train():
 
     expect(ex.result(_step(no_counter)), INCORRECT, "counter is 0")
 
-    def starter(self, inputs, targets):
-        outputs = ____  # noqa: F841 -- the starter code, as shipped
-        loss = ____
+    def half_done(self, inputs, targets):  # outputs and loss typed, the three calls not
+        loss = self.loss_function(self.forward(inputs), targets)
         self.counter += 1
         if self.counter % 10 == 0:
             self.progress.append(loss.item())
-        ____()
+        ____  # noqa: B018 -- clear the old gradients (the optimiser's job)
+        ____  # noqa: B018 -- work out the new gradients, backwards from the loss
+        ____  # noqa: B018 -- update the weights (the optimiser's job)
 
-    expect(ex.result(_step(starter)), NOT_ATTEMPTED)
+    expect(ex.result(_step(half_done)), NOT_ATTEMPTED)
     expect(ex.result(_step(lambda self, i, t: 1 / 0)), INCORRECT, "raised ZeroDivisionError")
 
 
@@ -378,7 +561,8 @@ def test_training_loop():
     expect(ex.result(original.train), CORRECT)  # train(C, mnist_dataset, epochs=3)
 
     def blank(C, mnist_dataset, epochs):
-        ____()
+        for _ in range(epochs):
+            ____  # noqa: B018 -- for each item of mnist_dataset: one training step of C
 
     expect(ex.result(blank), NOT_ATTEMPTED)
 
@@ -387,7 +571,34 @@ def test_training_loop():
             C.train(image, target)
 
     expect(ex.result(one_epoch), INCORRECT, "each epoch should train once on every image")
-    expect(ex.result(lambda C, ds, epochs: None), INCORRECT, "never trained")
+    expect(ex.result(lambda C, ds, epochs: None), INCORRECT, "never read the dataset")
+
+    def no_step(C, mnist_dataset, epochs):
+        for _ in mnist_dataset:
+            pass
+
+    expect(ex.result(no_step), INCORRECT, "never trained")
+
+    other = exercises.dataset.check_dataset()
+
+    def the_global_dataset(C, mnist_dataset, epochs):
+        for _ in range(epochs):
+            for _label, image, target in other:
+                C.train(image, target)
+
+    expect(ex.result(the_global_dataset), INCORRECT, "never read the dataset it was given")
+
+    def soft_targets(C, mnist_dataset, epochs):  # Make Your Own Neural Network's 0.01/0.99
+        mnist_dataset.targets.mul_(0.98).add_(0.01)
+        exercises.network.train_network(C, mnist_dataset, epochs)
+
+    expect(ex.result(soft_targets), INCORRECT, "changed the dataset's targets")
+
+    def binarised(C, mnist_dataset, epochs):
+        mnist_dataset.images.copy_((mnist_dataset.images > 0.5).float())
+        exercises.network.train_network(C, mnist_dataset, epochs)
+
+    expect(ex.result(binarised), INCORRECT, "changed the dataset's images")
 
     def swapped(C, mnist_dataset, epochs):
         for _label, image, target in mnist_dataset:
@@ -414,9 +625,31 @@ def test_scoring_loop():
 
     expect(ex.result(count), INCORRECT, "how many were right")
     expect(ex.result(lambda C, ds: 1 - exercises.network.score_network(C, ds)), INCORRECT, "wrong")
-    expect(ex.result(lambda C, ds: None), INCORRECT, "returned None")
-    expect(ex.result(lambda C, ds: "0.4"), INCORRECT, "str, not a number")
-    expect(ex.result(lambda C, ds: 0.5), INCORRECT, "not the share")
+    expect(ex.result(lambda C, ds: (ds[0], None)[1]), INCORRECT, "returned None")
+    expect(ex.result(lambda C, ds: (ds[0], "0.4")[1]), INCORRECT, "str, not a number")
+    expect(ex.result(lambda C, ds: (ds[0], 0.5)[1]), INCORRECT, "not the share")
+    expect(ex.result(lambda C, ds: 0.5), INCORRECT, "never read the dataset it was given")
+
+    def max_not_argmax(C, mnist_test_dataset):  # the issue's answer.max() == label
+        score = 0
+        for label, image, _target in mnist_test_dataset:
+            if C.forward(image).detach().numpy().max() == label:
+                score += 1
+        return score / len(mnist_test_dataset)
+
+    result = expect(ex.result(max_not_argmax), INCORRECT, "argmax(), not the largest output")
+    assert "that is not the share" not in result.message
+
+    def tensor_answer(C, mnist_test_dataset):  # .detach() without .numpy(): counts the same
+        score = 0
+        for label, image, _target in mnist_test_dataset:
+            if C.forward(image).detach().argmax() == label:
+                score += 1
+        return score / len(mnist_test_dataset)
+
+    expect(ex.result(tensor_answer), CORRECT, "a note: answer stayed a PyTorch tensor")
+    expect(ex.result(exercises.network.score_network), CORRECT, "")
+    assert ex.result(exercises.network.score_network).message == ""
 
     def training(C, ds):
         C.train(ds[0][1], ds[0][2])
@@ -425,7 +658,10 @@ def test_scoring_loop():
     expect(ex.result(training), INCORRECT, "changed the network's weights")
 
     def blank(C, mnist_test_dataset):
-        ____()
+        score = 0
+        for _label, _image, _target in mnist_test_dataset:
+            ____  # noqa: B018 -- if the largest output is at the label, add 1 to score
+        return score
 
     expect(ex.result(blank), NOT_ATTEMPTED)
 
@@ -461,7 +697,8 @@ def test_yours_or_ours(capsys):
     assert exercises.dataset_len.yours_or_ours(Dataset) is Dataset
     assert capsys.readouterr().out == ""
     assert exercises.dataset_len.yours_or_ours(_with_len(lambda s: ____)) is not Dataset
-    assert "Carrying on with mnisttutor's answer to dataset_len" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "MnistDataset is your class with mnisttutor's __len__" in out
     model, data = exercises.to_device.yours_or_ours(____, ____)
     assert isinstance(model, nn.Module)
     assert isinstance(data, torch.Tensor)
@@ -475,8 +712,12 @@ def test_every_exercise_is_described(name):
     assert ex.starter
     assert "____" in ex.starter
     assert ex.check_code == f"exercises.{name}.check()"
-    assert ex.carry_on_code.endswith(f" = exercises.{name}.yours_or_ours()")
+    if ex.returns:
+        assert ex.carry_on_code.endswith(f" = exercises.{name}.yours_or_ours()")
+    else:
+        assert ex.carry_on_code is None
     assert ex.result(____).status == NOT_ATTEMPTED
+    assert ex.your_turn == (ex.intro is not None)
 
 
 def test_blank_refuses_every_use():
@@ -502,3 +743,47 @@ def test_the_dataset_fallback_is_the_readers_class_with_the_tutorials_methods(ca
             assert label == expected[0]
             assert torch.equal(image, expected[1])
             assert torch.equal(target, expected[2])
+
+
+def test_a_loop_over_another_dataset_that_times_out_says_so(monkeypatch):
+    """The issue's learner looped over the page's 10,000 test images inside
+    score_network: told "a loop that never ends", though the loop ends."""
+    monkeypatch.setattr(_isolation, "TIME_LIMIT", 2.0)  # (the check's data takes some)
+
+    def slow_and_elsewhere(C, mnist_test_dataset):
+        while True:  # the page's data: long, and never the argument
+            C.forward(torch.rand(784))
+
+    result = expect(exercises.scoring_loop.result(slow_and_elsewhere), INCORRECT, "without reading")
+    assert "never ends" not in result.message
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("error = true_miles - guess", {"error"}),
+        ("c, error = learn(c, km, miles, 0.2)", {"c", "error"}),
+        ("def learn(c, km, miles, rate):\n    error = 1\n    return c, error", {"learn"}),
+        ("class MnistDataset(Dataset):\n    size = 3", {"MnistDataset"}),
+        ("for km in (1, 2):\n    guess = km\n[x for x in range(3)]", {"km", "guess"}),
+        ("from torch import nn as neural\nimport numpy.linalg", {"neural", "numpy"}),
+        ("error = true_miles -  # a typo\n", {"error"}),  # does not parse: still its name
+    ],
+)
+def test_the_names_a_cell_sets_mark_an_exercises_cell(code, names):
+    from mnisttutor.exercises import _session
+
+    assert names <= _session.bound_names(code)
+    assert "x" not in _session.bound_names(code)  # a comprehension's own name
+
+
+def test_a_check_cell_is_never_an_exercises_cell():
+    from mnisttutor.exercises import _session
+
+    check = "from mnisttutor import exercises\nexercises.km_error.check()\n"
+    carry = "error = exercises.km_error.yours_or_ours()"
+    assert not _session.owns(exercises.km_error, check + carry, {"error"})
+    assert _session.owns(exercises.km_error, "error = 1", {"error"})
+    assert _session.owns(exercises.autograd_backward, "y.backward()", set())
+    assert _session.owns(exercises.autograd_backward, exercises.autograd_backward.starter, set())
+    assert not _session.owns(exercises.autograd_backward, "f(t).backward()", set())

@@ -13,8 +13,11 @@ from mnisttutor.results import (
     RECORDED,
     crossing,
     find_results,
+    how_much_faster,
     recorded_curves,
+    recorded_paths,
     recorded_rows,
+    recorded_step_times,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -167,3 +170,133 @@ def test_no_recorded_per_image_step_is_impossibly_fast():
     assert {row["mode"] for row in steps} == {"eager", "cuda_graph"}
     # A step launches a dozen kernels; each launch alone takes microseconds.
     assert all(row["us_per_image"] > 5 for row in steps)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "than", "words"),
+    [
+        (1.0, 3.7, "3.7 times faster"),
+        (1357, 586, "2.3 times slower"),
+        (0.395, 110.6, "280 times faster"),
+        (1.0, 9.96, "10 times faster"),  # not "10.0"
+        (0.4, 500.0, "1,250 times faster"),
+        (1.0, 1.05, "about as fast"),
+        (1.05, 1.0, "about as fast"),
+        (1.0, 1.06, "1.1 times faster"),
+    ],
+)
+def test_a_speed_comparison_is_said_in_words(seconds, than, words):
+    assert how_much_faster(seconds, than=than) == words
+
+
+def test_a_speed_comparison_names_what_it_compares_with():
+    assert how_much_faster(1.0, than=2.0, name="the CPU") == "2.0 times faster than the CPU"
+    assert how_much_faster(2.0, than=2.0, name="the CPU") == "about as fast as the CPU"
+
+
+@pytest.mark.parametrize(("seconds", "than"), [(0.0, 1.0), (1.0, -2.0), (float("nan"), 1.0)])
+def test_a_speed_comparison_needs_two_times(seconds, than):
+    with pytest.raises(ValueError, match="two times above zero"):
+        how_much_faster(seconds, than=than)
+
+
+def test_the_recorded_step_times_are_each_timing_of_the_same_run():
+    table = recorded_step_times()
+    assert table.attrs["recorded"] == "CUDA: NVIDIA H200, 2026-12-04"
+    figures = {
+        how: int(time.removesuffix(" µs").replace(",", ""))
+        for how, time in zip(table["how it was timed"], table["time per step"], strict=True)
+    }
+    (training,) = recorded_rows(RECORDED, "gpu-cuda.json", benchmark="training")
+    assert figures["a whole training: 204.8 s / 180,000 steps"] == round(
+        training["seconds"] / (training["epochs"] * training["images"]) * 1e6
+    )
+    (at_200,) = recorded_rows(RECORDED, "scaling-cuda.json", hidden=200)
+    assert figures["alone: best of 3 rounds of 300 steps"] == round(at_200["us_per_step"])
+    parts = {row["part"]: row["us"] for row in recorded_rows(RECORDED, "profile-cuda.json")}
+    assert figures["part by part, waited for: mean of 2,000 steps"] == round(
+        sum(parts[p] for p in ("forward", "loss", "zero_grad", "backward", "step"))
+    )
+    assert figures["alone: best of several rounds of 2,000 steps"] == round(
+        parts["whole step, untimed parts"]
+    )
+    hand_written = table.loc["hand-written (sgd_step)"]
+    assert hand_written["time per step"].tolist() == ["240 µs", "32 µs"]
+    # The recorded file says which step its per-image rows timed.
+    steps = recorded_rows(RECORDED, "gpu-cuda.json", benchmark="per_image_step")
+    assert {row["step"] for row in steps} == {"sgd_step"}
+
+
+def test_no_recorded_files_no_step_times(tmp_path):
+    assert recorded_step_times(tmp_path).empty
+    assert recorded_step_times(None).empty
+
+
+def _paths_record(**run) -> dict:
+    row = {
+        "device": "cpu",
+        "seconds_full_run": 100.0,
+        "speedup_vs_original": 1.0,
+        "test_accuracy": 0.9039,
+        "extrapolated": False,
+    }
+    return {
+        **_record("cpu", rows=[
+            {**row, "path": "original"},
+            {**row, "path": "hand_written", "seconds_full_run": 10.0, "speedup_vs_original": 10.0},
+            {**row, "path": "minibatch", "test_accuracy": 0.9792},
+        ]),
+        "versions": {"torch": "2.13.0+cpu"},
+        "run": {"epochs": 3, "minibatch": {"batch_size": 64}, **run},
+    }  # fmt: skip
+
+
+def test_the_recorded_paths_are_a_table_in_words(tmp_path):
+    record = _paths_record()
+    record["machine"]["cpu"] = "CPU: a test CPU"
+    (tmp_path / "paths.json").write_text(json.dumps(record))
+    table = recorded_paths(tmp_path)
+    assert table.index.tolist() == ["original", "hand-written", "mini-batches of 64"]
+    assert table.columns.tolist() == [
+        "3 epochs (s)",
+        "times as fast as the original",
+        "test accuracy",
+    ]
+    assert table["test accuracy"].tolist() == ["90.39%", "90.39%", "97.92%"]
+    assert table.attrs["recorded"] == "CPU: a test CPU, 2026-12-01, torch 2.13.0+cpu"
+
+
+def test_recorded_paths_say_when_their_times_are_estimated(tmp_path):
+    record = _paths_record()
+    record["machine"]["cpu"] = "CPU: a test CPU"
+    record["results"][0]["extrapolated"] = True
+    (tmp_path / "paths.json").write_text(json.dumps(record))
+    assert recorded_paths(tmp_path).columns[0] == "3 epochs (s, estimated from part)"
+
+
+def test_the_repositorys_recorded_paths_are_read():
+    table = recorded_paths(REPO / "benchmarks" / "results")
+    assert {"original", "fast"} <= set(table.index)
+    assert recorded_paths(None) is None
+
+
+def test_damaged_recorded_paths_are_a_clear_error(tmp_path):
+    record = _paths_record()
+    del record["run"]
+    (tmp_path / "paths.json").write_text(json.dumps(record))
+    with pytest.raises(InvalidDataError, match=r"paths\.json: not a results file"):
+        recorded_paths(tmp_path)
+
+
+def test_the_home_page_says_where_and_when_each_recorded_figure_was_measured():
+    home = " ".join((REPO / "docs" / "index.rst").read_text().split())
+    for path in RECORDED.glob("*.json"):
+        record = json.loads(path.read_text())
+        names = [name for name in record["machine"]["devices"].values() if "CPU" not in name]
+        date = record["date_utc"][:10]
+        for name in names:  # "CUDA: NVIDIA H200" is said "an NVIDIA H200"
+            assert f"{name.split(': ', 1)[1]} on {date}" in home, (path.name, name, date)
+    paths = json.loads((REPO / "benchmarks" / "results" / "paths.json").read_text())
+    cores = paths["machine"]["cpu"].split(", ")[1].split()[0]  # "2 logical cores"
+    assert f"{cores}-core AMD EPYC CPU on {paths['date_utc'][:10]}" in home
+    assert "AMD EPYC" in paths["machine"]["cpu"]

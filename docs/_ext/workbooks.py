@@ -1,28 +1,32 @@
 """Workbooks: each walkthrough's own notebook, with blanks where the reader types.
 
-A walkthrough marks the lines a learner types in one of its code cells::
+:data:`WORKBOOKS` names, for each walkthrough with a workbook, its exercises (in
+:mod:`mnisttutor.exercises`) in page order. An exercise on the page is found by its
+solution: the exercise's ``solution()`` text stands, exactly, once, in one of the page's
+code cells (at any indent), so the workbook's solution is the code that ran on the page,
+and the page needs no markers that its downloads would carry. A "your turn" exercise,
+whose answer is on no page, names the page section it builds on.
 
-    # workbook: NAME
-    <the solution: exactly the code that runs on the page>
-    # workbook: end
-
-where NAME is an exercise in :mod:`mnisttutor.exercises`. From every
-``examples/**/plot_*.py`` with such markers, :func:`make_workbook` writes
+From every walkthrough in the table, :func:`make_workbook` writes
 ``<walkthrough>_workbook.ipynb``: the page's own notebook (same first cell, same text),
-with each marked block replaced by the exercise's starter code and a check cell right
-after the top-level statement that holds it (the class or function, or the block
-itself). A check cell runs each exercise's check, ``exercises.NAME.check()``, which reads
-the reader's names from the notebook (and says so in one sentence when the cell above
-raised and left them undefined), then rebinds them to ``exercises.NAME.yours_or_ours()``,
-so the cells after it run even while an exercise is unfinished or raises.
+
+- with each solution replaced by the exercise's starter code and a check cell right
+  after the top-level statement that holds it (the class or function, or the lines
+  themselves); the rest of the page's cell follows the check;
+- with each "your turn" exercise at the end of its section: its text, its starter, its
+  check cell.
+
+A check cell imports the checks, runs ``exercises.NAME.check()``, which judges the
+reader's code as its own cell last ran, then ``NAME = exercises.NAME.yours_or_ours()``,
+which hands the cells below the reader's answer once it is right and mnisttutor's until
+then, so the workbook always runs to the end.
 
 Sphinx (``setup``): the workbooks are written at ``builder-inited``, before
 sphinx-gallery's own handler, into the gallery folder beside each page's ``.py`` and
 ``.ipynb``, so they are in the gallery's zip of notebooks. Each page with a workbook gets
-one line, "Try it yourself: download the workbook", under its goal; the two marker
-comments are dropped from the rendered code (they stay in the downloads, where they name
-the exercise to ask for a hint). The directive ``.. exercise-table::`` lists every
-exercise for the API reference.
+one line, "Try it yourself: download the workbook", under its goal, and a download
+button beside its notebook's. The directive ``.. exercise-table::`` lists every exercise
+for the API reference.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ import ast
 import copy
 import json
 import re
-import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,82 +47,77 @@ from sphinx_gallery.notebook import jupyter_notebook
 
 from mnisttutor.exercises import EXERCISES
 
-MARKER = re.compile(r"^(?P<indent>[ \t]*)# workbook: (?P<name>[\w-]+)[ \t]*$")
+WORKBOOKS = {  # walkthrough (under examples/): its exercises, in page order
+    "01_learning_from_examples/plot_01_km_to_miles.py": ("km_error", "marathon_errors"),
+    "01_learning_from_examples/plot_02_learning_loop.py": ("km_update", "marathon_learning"),
+    "03_pytorch_tensors_autograd/plot_01_tensors_and_autograd.py": (
+        "autograd_x", "autograd_y", "autograd_backward", "autograd_grad", "gradient_check",
+    ),
+    "04_gpu_acceleration/plot_01_devices.py": ("to_device", "time_matmul"),
+    "05_mnist_data/plot_02_mnist_dataset.py": ("dataset_len", "dataset_getitem", "digit_counts"),
+    "06_classifier/plot_01_classifier_parts.py": (
+        "classifier_init", "classifier_train", "parameter_count",
+    ),
+    "06_classifier/plot_02_training_and_testing.py": (
+        "training_loop", "scoring_loop", "accuracy_per_digit",
+    ),
+}  # fmt: skip
 SUFFIX = "_workbook.ipynb"
 INTRO = """\
 **This is a workbook.** It is the walkthrough's own code with blanks, `____`, where you
-type. After each blank comes a check cell: run it, and it says *not attempted*,
-*correct*, or *incorrect* with what is wrong. `exercises.NAME.hint()` gives a hint and
-`exercises.NAME.solution()` the answer. Until a check says correct, the cells after it
-use mnisttutor's answer, so the workbook always runs to the end."""
-IMPORTS = "from mnisttutor import exercises\nfrom mnisttutor.exercises import ____"
+type: replace each `____` with code (a line that is only `____  # ...` with the line the
+comment describes). After each of your cells comes a check cell: run your cell, then the
+check, and it says *not attempted*, *correct*, or *incorrect* with what is wrong.
+`exercises.NAME.hint()` gives a hint and `exercises.NAME.solution()` the answer. Until a
+check says correct, the cells after it use mnisttutor's answer in place of yours (the
+check says so), so the workbook always runs to the end; the checks themselves always
+judge your own cell, as it last ran. Each **Your turn** asks for something the page
+does not show: only its idea."""
+IMPORTS = "from mnisttutor.exercises.workbook import *  # the checks, and the blank to fill in"
+YOUR_TURN = "{intro}\n\n*Builds on: {section}, above.*"
 
 
 class WorkbookError(ValueError):
-    """A walkthrough's workbook markers are malformed; the message names file and line."""
+    """A walkthrough and its exercises disagree; the message names file and line."""
 
 
 @dataclass(frozen=True)
-class Marked:
+class Found:
     name: str
-    start: int  # index of the "# workbook: NAME" line in the code block
-    end: int  # index of its "# workbook: end" line
+    start: int  # index of the solution's first line in the code block
+    end: int  # index of its last line
     indent: str
 
 
-def marked_blocks(code: str, where: str = "<code>", first_line: int = 1) -> list[Marked]:
-    """The marked blocks of one code cell, checked: known names, each opened and closed.
-
-    ``first_line`` is the cell's first line in its file, for the error messages.
-    """
-    found, open_block = [], None
-    for index, line in enumerate(code.splitlines()):
-        at = f"{where}, line {first_line + index}"
-        match = MARKER.match(line)
-        if not match:
-            continue
-        name, indent = match["name"], match["indent"]
-        if name == "end":
-            if open_block is None:
-                raise WorkbookError(f"{at}: '# workbook: end' opens nothing")
-            found.append(Marked(open_block[0], open_block[1], index, open_block[2]))
-            open_block = None
-        elif open_block is not None:
-            raise WorkbookError(
-                f"{at}: '# workbook: {name}' inside the open block "
-                f"{open_block[0]}; close that one with '# workbook: end' first"
-            )
-        elif name not in EXERCISES:
-            raise WorkbookError(
-                f"{at}: no exercise {name!r} in mnisttutor.exercises "
-                f"(there are: {', '.join(EXERCISES)})"
-            )
-        else:
-            open_block = (name, index, indent)
-    if open_block is not None:
-        raise WorkbookError(
-            f"{where}, line {first_line + open_block[1]}: '# workbook: {open_block[0]}' is "
-            "never closed in its cell"
-        )
+def _find(lines: list[str], solution: str) -> list[tuple[int, str]]:
+    """Where ``solution``'s lines stand in ``lines``, as (first line, indent)."""
+    wanted = solution.strip("\n").splitlines()
+    found = []
+    for i in range(len(lines) - len(wanted) + 1):
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        window = lines[i : i + len(wanted)]
+        if all(
+            (line == indent + want if want else not line.strip())
+            for line, want in zip(window, wanted, strict=True)
+        ):
+            found.append((i, indent))
     return found
 
 
-def solution_lines(code: str, block: Marked) -> str:
-    """The marked lines of ``block``, dedented: what the reader is to type."""
-    return textwrap.dedent("\n".join(code.splitlines()[block.start + 1 : block.end]))
+def solutions_in(code: str, names: tuple[str, ...]) -> list[Found]:
+    """The page exercises of ``names`` whose solution stands in this code cell."""
+    lines = code.splitlines()
+    found = []
+    for name in names:
+        solution = EXERCISES[name]._solution
+        for start, indent in _find(lines, solution):
+            found.append(
+                Found(name, start, start + len(solution.strip("\n").splitlines()) - 1, indent)
+            )
+    return sorted(found, key=lambda f: f.start)
 
 
-def _check_solution(code: str, block: Marked, where: str, first_line: int) -> None:
-    expected = EXERCISES[block.name]._solution
-    if solution_lines(code, block).strip() != expected.strip():
-        raise WorkbookError(
-            f"{where}, line {first_line + block.start}: the lines marked {block.name} differ from "
-            f"mnisttutor.exercises.{block.name}'s solution; make the two the same, so the "
-            "workbook's solution is the code that ran on the page"
-        )
-
-
-def _split_points(code: str, blocks: list[Marked]) -> list[int]:
+def _split_points(code: str, blocks: list[Found]) -> list[int]:
     """For each block, the last line of the top-level statement that holds it."""
     statements = ast.parse(code).body
     points = []
@@ -129,24 +127,26 @@ def _split_points(code: str, blocks: list[Marked]) -> list[int]:
     return points
 
 
-def _check_cell(names: list[str]) -> str:
-    lines = [f"# Check your code. Stuck? exercises.{n}.hint(), then .solution()" for n in names]
+def check_cell(names: list[str]) -> str:
+    """The check cell after the reader's cell: one comment, the import, each check, and
+    the lines that hand the cells below an answer."""
+    if len(names) == 1:
+        stuck = f"exercises.{names[0]}.hint() gives a hint, .solution() the answer"
+    else:
+        stuck = f"exercises.NAME.hint() gives a hint, .solution() the answer ({', '.join(names)})"
+    lines = [f"# Check your code. Stuck? {stuck}.", "from mnisttutor import exercises"]
     lines += [EXERCISES[n].check_code for n in names]
-    lines += [EXERCISES[n].carry_on_code for n in names]
+    lines += [EXERCISES[n].carry_on_code for n in names if EXERCISES[n].carry_on_code]
     return "\n".join(lines) + "\n"
 
 
-def workbook_blocks(
-    code: str, where: str = "<code>", first_line: int = 1
-) -> list[tuple[str, str, list[str]]]:
+def workbook_blocks(code: str, names: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
     """One code cell as workbook cells: ``(kind, code, exercise names)`` with kind
     ``"code"`` (starter code) or ``"check"``."""
-    blocks = marked_blocks(code, where, first_line)
+    blocks = solutions_in(code, names)
     if not blocks:
         return [("code", code, [])]
-    for block in blocks:
-        _check_solution(code, block, where, first_line)
-    lines, cells, current, names = code.splitlines(), [], [], []
+    lines, cells, current, names_here = code.splitlines(), [], [], []
     starts = {b.start: b for b in blocks}
     splits = _split_points(code, blocks)
     index = 0
@@ -155,48 +155,107 @@ def workbook_blocks(
         if block is not None:
             starter = EXERCISES[block.name].starter
             current += [block.indent + s if s else s for s in starter.splitlines()]
-            names.append(block.name)
+            names_here.append(block.name)
             index = block.end
         else:
             current.append(lines[index])
-        if index in splits and names:
-            cells += [("code", "\n".join(current).strip("\n") + "\n", names)]
-            cells += [("check", _check_cell(names), names)]
-            current, names = [], []
+        if index in splits and names_here:
+            cells += [("code", "\n".join(current).strip("\n") + "\n", names_here)]
+            cells += [("check", check_cell(names_here), names_here)]
+            current, names_here = [], []
         index += 1
     if "\n".join(current).strip():
         cells.append(("code", "\n".join(current).strip("\n") + "\n", []))
     return cells
 
 
-def has_markers(path: Path) -> bool:
-    return any(MARKER.match(line) for line in path.read_text(encoding="utf-8").splitlines())
+def has_workbook(path: Path) -> bool:
+    return f"{path.parent.name}/{path.name}" in WORKBOOKS
 
 
-def make_workbook(path: Path, gallery_conf: dict | None = None) -> dict:
-    """The workbook of the walkthrough at ``path``, as notebook JSON (nbformat 4)."""
+def _last_heading(text: str) -> str | None:
+    """The last section heading in a text cell (a line underlined with - = ~ or ^)."""
+    lines = text.splitlines()
+    headings = [
+        lines[i].strip()
+        for i in range(len(lines) - 1)
+        if lines[i].strip()
+        and lines[i + 1].strip()
+        and set(lines[i + 1].strip()) <= set("-=~^")
+        and len(lines[i + 1].strip()) >= len(lines[i].strip())
+    ]
+    return headings[-1] if headings else None
+
+
+def _your_turn_cells(name: str, lineno: int) -> list:
+    exercise = EXERCISES[name]
+    return [
+        parser.Block(
+            "text", YOUR_TURN.format(intro=exercise.intro, section=exercise.section), lineno
+        ),
+        parser.Block("code", exercise.starter + "\n", lineno),
+        parser.Block("code", check_cell([name]), lineno),
+    ]
+
+
+def make_workbook(path: Path, gallery_conf: dict | None = None, names: tuple | None = None) -> dict:
+    """The workbook of the walkthrough at ``path``, as notebook JSON (nbformat 4).
+
+    ``names`` are its exercises (default: :data:`WORKBOOKS`'s entry for it)."""
+    key = f"{path.parent.name}/{path.name}"
+    names = WORKBOOKS.get(key) if names is None else names
+    if not names:
+        raise WorkbookError(f"{path}: no workbook: it is not in workbooks.WORKBOOKS")
+    unknown = [n for n in names if n not in EXERCISES]
+    if unknown:
+        raise WorkbookError(f"{path}: no exercise {', '.join(unknown)} in mnisttutor.exercises")
+    on_page = tuple(n for n in names if not EXERCISES[n].your_turn)
+    your_turn = {EXERCISES[n].section: n for n in names if EXERCISES[n].your_turn}
     conf = {**copy.deepcopy(DEFAULT_GALLERY_CONF), **(gallery_conf or {})}
     conf.setdefault("src_dir", str(path.parent))
     _, blocks = parser.split_code_and_text_blocks(str(path))
-    cells, exercises_cell = [], None
+    cells, seen, section, placed = [], [], None, []
     for label, content, lineno in blocks:
         if label != "code":
+            heading = _last_heading(content)
+            if heading and section in your_turn:  # the end of the section it builds on
+                cells += _your_turn_cells(your_turn[section], lineno)
+                placed.append(section)
+            section = heading or section
             cells.append(parser.Block(label, content, lineno))
             continue
         content = parser.remove_ignore_blocks(content)
         if conf.get("remove_config_comments"):
             content = parser.remove_config_comments(content)
-        for kind, code, names in workbook_blocks(content, path.name, lineno):
+        for _kind, code, found in workbook_blocks(content, on_page):
+            seen += found if _kind == "check" else []
             cells.append(parser.Block("code", code, lineno))
-            if kind == "check":
-                exercises_cell = exercises_cell or names
-    if exercises_cell is None:
-        raise WorkbookError(f"{path}: has no '# workbook: NAME' markers")
+    if section in your_turn and section not in placed:  # the page's last section
+        cells += _your_turn_cells(your_turn[section], len(blocks))
+        placed.append(section)
+    _complain(path, on_page, seen, your_turn, placed)
     notebook = jupyter_notebook(cells, conf, path.parent)
     first = 1 if conf.get("first_notebook_cell") else 0
     intro = [_cell("markdown", INTRO), _cell("code", IMPORTS)]
     notebook["cells"][first + 1 : first + 1] = intro  # after the setup cell and the title
     return notebook
+
+
+def _complain(path: Path, on_page, seen, your_turn, placed) -> None:
+    for name in on_page:
+        if seen.count(name) != 1:
+            where = "nowhere" if not seen.count(name) else f"{seen.count(name)} times"
+            raise WorkbookError(
+                f"{path}: the solution of mnisttutor.exercises.{name} stands {where} on the "
+                "page; the page's code and the exercise's solution must be the same lines, "
+                f"once:\n{EXERCISES[name]._solution}"
+            )
+    for section, name in your_turn.items():
+        if section not in placed:
+            raise WorkbookError(
+                f"{path}: {name} builds on the section {section!r}, which the page does not "
+                "have (a heading renamed?); change the exercise's section to match."
+            )
 
 
 def _cell(kind: str, source: str) -> dict:
@@ -254,11 +313,10 @@ def _replace_indented(source: str, old: str, new: str) -> str:
 
 
 def write_workbooks(examples_dir: Path, gallery_dir: Path, gallery_conf: dict) -> list[Path]:
-    """Write the workbook of every walkthrough with markers; returns their paths."""
+    """Write the workbook of every walkthrough in :data:`WORKBOOKS`; returns their paths."""
     written = []
-    for path in sorted(examples_dir.glob("*/plot_*.py")):
-        if not has_markers(path):
-            continue
+    for key in WORKBOOKS:
+        path = examples_dir / key
         target = gallery_dir / path.parent.name / f"{path.stem}{SUFFIX}"
         target.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(make_workbook(path, gallery_conf), indent=2) + "\n"
@@ -271,7 +329,6 @@ def write_workbooks(examples_dir: Path, gallery_dir: Path, gallery_conf: dict) -
 # --- Sphinx ----------------------------------------------------------------------------------
 
 PAGE = re.compile(r"auto_examples/(?P<section>[^/]+)/(?P<name>plot_[^/]+)")
-MARKER_LINE = re.compile(r"^[ \t]*# workbook: [\w-]+[ \t]*\n", re.M)
 FIRST_CODE = ".. GENERATED FROM PYTHON SOURCE LINES"
 LINK = (
     ".. rst-class:: sphx-glr-workbook-link\n\n"
@@ -317,7 +374,7 @@ def _page(app, docname, source):
         app.env, "mnisttutor_workbooks", ()
     ):
         return
-    text = MARKER_LINE.sub("", source[0])
+    text = source[0]
     at = text.find(FIRST_CODE)
     if at >= 0:
         text = text[:at] + LINK.format(name=page["name"], suffix=SUFFIX) + text[at:]
@@ -351,6 +408,8 @@ class ExerciseTable(Directive):
             paragraph = nodes.paragraph()
             paragraph += nodes.literal(text=name)
             paragraph += nodes.Text(f": {exercise.task}")
+            if exercise.your_turn:
+                paragraph += nodes.Text(f" (your turn, after “{exercise.section}”)")
             items += nodes.list_item("", paragraph)
         return [items]
 

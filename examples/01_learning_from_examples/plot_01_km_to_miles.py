@@ -35,9 +35,7 @@ def machine(km, c):
 
 c = 0.5
 guess = machine(km, c)
-# workbook: km_error
 error = true_miles - guess
-# workbook: end
 print(f"c = {c}: {km:g} km -> {guess:g} miles, error = {error:.4f}")
 
 # %%

@@ -48,9 +48,7 @@ print(f"error {error:.2f} miles, so c moves from 0.5 to {c:.6f}")
 def learn(c, km, miles, learning_rate):
     """One learning step: nudge c towards removing this example's error."""
     error = miles - c * km
-    # workbook: km_update
     return c + learning_rate * error / km, error
-    # workbook: end
 
 
 c = 0.5

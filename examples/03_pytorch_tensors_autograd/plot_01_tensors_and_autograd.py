@@ -21,9 +21,7 @@ import torch
 a = torch.tensor(3.5)
 print(a, a + 3)
 
-# workbook: autograd_x
 x = torch.tensor(3.5, requires_grad=True)
-# workbook: end
 print(x)
 
 # %%
@@ -36,9 +34,7 @@ print(x)
 # ``SubBackward0`` of a subtraction (Sub). The ``0`` only tells apart PyTorch's variants
 # of the same operation.
 
-# workbook: autograd_y
 y = (x - 1) * (x - 2) * (x - 3)
-# workbook: end
 print(f"y = {y.item():.4f}")
 print(f"y.grad_fn is a {type(y.grad_fn).__name__}")
 
@@ -51,12 +47,8 @@ print(f"y.grad_fn is a {type(y.grad_fn).__name__}")
 # :pt:`x.grad <torch.Tensor.grad>`. Expect 5.75, as the
 # original tutorial prints: where ``x`` is 3.5, ``y`` grows 5.75 times as fast as ``x``.
 
-# workbook: autograd_backward
 y.backward()
-# workbook: end
-# workbook: autograd_grad
 gradient = x.grad
-# workbook: end
 print(f"x.grad = {gradient.item():.4f}")
 
 # %%

@@ -44,9 +44,9 @@ if not has_accelerator:
 #     if torch.cuda.is_available():
 #         torch.set_default_tensor_type(torch.cuda.FloatTensor)  # deprecated since PyTorch 2.1
 #
-# :pt:`torch.set_default_tensor_type` is deprecated, it only knows about CUDA, and it changes
-# every tensor made anywhere afterwards, which makes code hard to follow. We do not
-# run it here.
+# :pt:`torch.set_default_tensor_type` is deprecated, it only knows about
+# :term:`CUDA`, and it changes every tensor made anywhere afterwards, which makes code
+# hard to follow. We do not run it here.
 #
 # The modern way: name the device
 # -------------------------------
@@ -60,10 +60,8 @@ if not has_accelerator:
 # at a time, and ``next(...)`` takes the first, its weights, to ask where it lives.
 
 b = torch.ones(3).to(device)
-# workbook: to_device
 a = torch.rand(3, 3, device=device)
 model = torch.nn.Linear(3, 2).to(device)
-# workbook: end
 print(a.device, b.device, next(model.parameters()).device)
 
 # %%

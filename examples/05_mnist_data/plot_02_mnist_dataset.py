@@ -43,18 +43,14 @@ class MnistDataset(Dataset):
         self.data_df = pandas.read_csv(csv_file, header=None)
 
     def __len__(self):
-        # workbook: dataset_len
         return len(self.data_df)
-        # workbook: end
 
     def __getitem__(self, index):
-        # workbook: dataset_getitem
         label = self.data_df.iloc[index, 0]
         target = torch.zeros(10)
         target[label] = 1.0
         pixels = self.data_df.iloc[index, 1:].to_numpy()
         image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0
-        # workbook: end
         return label, image_values, target
 
     def plot_image(self, index):

@@ -120,13 +120,11 @@ from torch import nn
 class Classifier(nn.Module):
     def __init__(self):
         super().__init__()
-        # workbook: classifier_init
         self.model = nn.Sequential(
             nn.Linear(784, 200), nn.Sigmoid(), nn.Linear(200, 10), nn.Sigmoid()
         )
         self.loss_function = nn.BCELoss()
         self.optimiser = torch.optim.SGD(self.parameters(), lr=0.01)
-        # workbook: end
         self.counter = 0
         self.progress = []
 
@@ -136,7 +134,6 @@ class Classifier(nn.Module):
     def train(self, inputs=True, targets=None):
         if targets is None:  # train() or train(mode): nn.Module's own, which eval() uses
             return super().train(inputs)
-        # workbook: classifier_train
         outputs = self.forward(inputs)
         loss = self.loss_function(outputs, targets)
         self.counter += 1
@@ -145,7 +142,6 @@ class Classifier(nn.Module):
         self.optimiser.zero_grad()
         loss.backward()
         self.optimiser.step()
-        # workbook: end
 
 
 # %%

@@ -37,12 +37,10 @@ import torch
 
 
 def train_network(C, mnist_dataset, epochs):
-    # workbook: training_loop
     for i in range(epochs):
         print("training epoch", i + 1, "of", epochs)
         for label, image_data_tensor, target_tensor in mnist_dataset:
             C.train(image_data_tensor, target_tensor)
-    # workbook: end
 
 
 # %%
@@ -50,7 +48,7 @@ def train_network(C, mnist_dataset, epochs):
 # ----------------------------------
 # Each step works on one image: a few operations too small to share between the
 # processor's cores, where cores waiting for each other would cost more than they
-# save. So: one thread. ``with cpu_threads(1):`` runs the indented block on one thread
+# save. So: one :term:`thread`. ``with cpu_threads(1):`` runs the indented block on one thread
 # and gives PyTorch its other threads back after it. The original trained on the CPU
 # as this build does, or on a GPU after a call that made every new tensor a GPU tensor,
 # ``set_default_tensor_type(torch.cuda.FloatTensor)``, which PyTorch has deprecated;
@@ -79,14 +77,12 @@ print(f"one epoch: {one_epoch:.1f} s, {one_epoch / len(mnist_dataset) * 1e6:.0f}
 
 
 def score_network(C, mnist_test_dataset):
-    # workbook: scoring_loop
     score = 0
     for label, image_data_tensor, target_tensor in mnist_test_dataset:
         answer = C.forward(image_data_tensor).detach().numpy()
         if answer.argmax() == label:
             score += 1
     return score / len(mnist_test_dataset)
-    # workbook: end
 
 
 print(f"after one epoch: {score_network(C, mnist_test_dataset):.2%} of the test images right")

@@ -10,10 +10,10 @@ times where that time goes: reading an image, and each part of one training step
 # %%
 # What this page ran on
 # ---------------------
-# Each timing below was measured while this page was built, on these devices. The
-# timings run on one CPU thread (:func:`~mnisttutor.cpu_threads`): a step on one
-# image is a chain of tiny operations, and threads waiting for each other cost more
-# than they save (section 6 does the same).
+# Each timing below was measured while this page was built, on these devices, except
+# the figures labelled *recorded*. The timings run on one CPU :term:`thread`
+# (:func:`~mnisttutor.cpu_threads`): a step on one image is a chain of tiny operations,
+# and threads waiting for each other cost more than they save (section 6 does the same).
 
 import torch
 
@@ -94,22 +94,25 @@ for device in devices:
 # The same parts, recorded on a GPU
 # ---------------------------------
 # The project's benchmarks (``benchmarks/`` in the repository) timed the same parts on
-# a GPU, one image a step, and wrote them with the device and the date.
-# :func:`~mnisttutor.results.recorded_rows` reads them back; they were not measured
-# while building this page.
+# an NVIDIA H200 GPU, one image a step, and wrote them down with the device and the
+# date; :func:`~mnisttutor.results.recorded_rows` reads them back. Beside the parts, the
+# benchmark timed the whole step without stopping between the parts.
 
 from mnisttutor.profiling import STEP_PARTS
 from mnisttutor.results import RECORDED, recorded_rows
 
-recorded = {}
+recorded, whole = {}, {}  # by device: µs per part, and for the whole step
 for row in recorded_rows(RECORDED, "profile-cuda.json"):
     if row["part"] in STEP_PARTS:
         recorded.setdefault(row["recorded"], {})[row["part"]] = row["us"]
+    elif row["part"] == "whole step, untimed parts":
+        whole[row["recorded"]] = row["us"]
 for label, timing in recorded.items():
     print(f"recorded on {label}")
     for part, us in timing.items():
         print(f"    {part:10} {us:7.1f} µs")
     print(f"    {'total':10} {sum(timing.values()):7.1f} µs per step")
+    print(f"    the whole step, not stopping between parts: {whole[label]:.1f} µs")
 
 # %%
 # The step as a picture
@@ -143,45 +146,76 @@ plt.show()
 # %%
 # Counting what a step asks for
 # -----------------------------
-# PyTorch's profiler, ``torch.profiler``, records every operator it runs.
-# :func:`~mnisttutor.profiling.operations_per_step` counts them for one step. The names
-# start with ``aten::``, PyTorch's library of operators. Only the matrix products do
-# real arithmetic (the multiplications printed below). Most of the rest is
-# bookkeeping that costs a call each: ``as_strided``, ``view``, ``t``, ``transpose``
-# and ``squeeze`` give the same numbers another shape (transposed, reshaped) without
-# computing anything, and ``resolve_conj`` checks a flag. On a GPU, each operator is a
-# separate piece of work handed over from the CPU.
+# PyTorch's profiler, ``torch.profiler``, records every operation PyTorch runs.
+# :func:`~mnisttutor.profiling.operations_per_step` counts them for one step, and
+# :func:`~mnisttutor.profiling.operation_kinds` sorts them into four kinds. An
+# operation that calls others counts too: a layer's ``linear`` calls a matrix product
+# and a transpose. Only a few calls are the matrix products, where most of the
+# multiplying happens. Most calls compute nothing: they give numbers that already exist
+# another shape (a row read as a column, say), or make and fill new tensors. On a
+# CPU each call costs a little bookkeeping; on a GPU, each one that does work is also
+# handed over from the CPU.
 
-from mnisttutor.profiling import operations_per_step
+from mnisttutor.profiling import operation_kinds, operations_per_step
 
-operations = operations_per_step(Classifier(), mnist_dataset.images[0], mnist_dataset.targets[0])
-print(f"{operations.total()} operator calls (nested ones included) in one step")
-print(f"multiplications in one forward pass: {784 * 200 + 200 * 10:,}")
-for name, count in operations.most_common(6):
-    print(f"    {count:3d} x {name}")
+label, image, target = mnist_dataset[0]  # the tutorial's three items
+operations = operations_per_step(Classifier(), image, target)
+print(f"{operations.total()} operation calls in one training step:")
+for kind, calls in operation_kinds(operations).items():
+    print(f"  {calls:4d}  {kind}")
+print(f"multiplications in the forward pass alone: {784 * 200 + 200 * 10:,}")
 
 # %%
-# Why a GPU barely helps one image at a time
-# ------------------------------------------
+# Why a GPU is slower one image at a time
+# ---------------------------------------
 # In section 4's picture, a GPU is a motorway with thousands of lanes. A step on one
-# image sends it a few dozen small operators, one after another, each of which has to
-# be handed over from the CPU, and a hand-over costs microseconds whatever its size:
-# the motorway carries one car at a time. Section 4's recorded GPU multiplies large
-# matrices many times faster than a CPU, yet in the bars above its step is nowhere
-# near that many times shorter than a CPU's: the time is the hand-overs, not the
-# arithmetic. The original saw this
-# too: about 2 minutes on a Tesla T4 GPU against about 3 on Colab's CPU. The ratios
-# below compare the CPU step measured here with each GPU step. A GPU pays off when
-# each operation is big -- many images per step, or a much wider network: see the
-# scaling curve and the mini-batches in
-# :doc:`section 7 <../07_gpu_and_scaling/plot_01_training_on_accelerator>`.
+# image sends it a few dozen small operations, one after another, and each has to be
+# handed over by the CPU, which costs microseconds however little work it carries: the
+# motorway carries one car at a time. So the GPU's step is no shorter than a CPU's. It
+# is longer, as the lines below say.
+#
+# The recorded parts also say where the time goes. Stopping after each part to wait
+# for the GPU added almost nothing: the parts add up to about what the whole step took
+# without the stops. The GPU had finished each part's work by the time the CPU had
+# handed it over, so the step is the hand-overs. Section 7 shows the GPU winning once
+# each operation carries more work: a much wider network, many images a step, or a big
+# matrix product.
+
+from mnisttutor.results import how_much_faster
 
 cpu_step = sum(parts["cpu"].values())
 for device in devices[1:]:
-    ratio = cpu_step / sum(parts[device.type].values())
-    print(f"one step: this build's CPU took {ratio:.2f}x the time of its {device.type}")
+    step = sum(parts[device.type].values())
+    print(f"one step on this machine's {device.type}:", end=" ")
+    print(how_much_faster(step, than=cpu_step, name="on its CPU"))
 for label, timing in recorded.items():
-    ratio = cpu_step / sum(timing.values())
-    print(f"one step: this build's CPU took {ratio:.2f}x the time of {label} (recorded)")
+    step = sum(timing.values())
+    print(f"one step on {label} (recorded):", end=" ")
+    print(how_much_faster(step, than=cpu_step, name="on this machine's CPU"))
+
+# %%
+# One H200 step, every way it was timed
+# -------------------------------------
+# The benchmark timed the H200's step in several ways in one run, and sections 7 and 8
+# show several of them. They are not one figure, because they do not measure the same
+# thing:
+#
+# * The tutorial's step, ``Classifier.train``, was timed four ways. Timed alone, the best
+#   of a few rounds, it took 1,357 µs in section 7's scaling benchmark and 1,408 µs
+#   here. Its parts, waited for one by one and averaged over 2,000 steps, add up to
+#   1,396 µs: the waits cost little, as said above. A whole training, 180,000 steps with
+#   the loop around them, averaged 1,138 µs a step, a sixth less than the step timed
+#   alone. It ran minutes earlier, and a step made of hand-overs takes as long as the CPU
+#   needs for them at that moment.
+# * :doc:`What each change buys <plot_02_what_each_change_buys>` writes the step out by
+#   hand (``sgd_step``): a dozen operations, no autograd, no loss or optimiser objects.
+#   It took 240 µs, and 32 µs when all its operations were handed over at once, as a
+#   CUDA graph.
+
+from mnisttutor.results import recorded_step_times
+
+step_times = recorded_step_times()
+print(f"recorded on {step_times.attrs['recorded']}")
+step_times
 
 # sphinx_gallery_thumbnail_number = 1

@@ -14,7 +14,8 @@ import torch
 from ..classifier import IMAGE_PIXELS, NUM_CLASSES
 from ..dataset import MnistDataset
 from ..profiling import OriginalMnistDataset
-from ._core import Exercise, Incorrect, NotAttempted, call, is_blank, number, plain_tensor
+from ._core import Incorrect, NotAttempted, call, is_blank, number, plain_tensor
+from ._exercise import Exercise
 
 CHECK_ROWS = 200  # images in the check's own small CSV: enough to catch a mistake, fast
 CHECKED_ITEMS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 57, 123, CHECK_ROWS - 1)
@@ -141,30 +142,57 @@ def _label(label) -> int:
         ) from None
 
 
+def _parts(item) -> tuple | None:
+    """The parts of an item that is a tuple or a list, a namedtuple included, read with
+    tuple's and list's own methods (a subclass's may do anything)."""
+    if isinstance(item, tuple):
+        return tuple(tuple.__getitem__(item, i) for i in range(tuple.__len__(item)))
+    if isinstance(item, list):
+        return tuple(list.__getitem__(item, i) for i in range(list.__len__(item)))
+    return None
+
+
 def _check_item(item, expected) -> tuple:
     if is_blank(item):
         raise NotAttempted
-    if type(item) not in (tuple, list) or len(item) != 3:
+    parts = _parts(item)
+    if parts is None or len(parts) != 3:
         raise Incorrect(
             "__getitem__ must return three things, the label, the image values and the "
             f"target; it returned {type(item).__name__ if item is not None else 'None'}."
         )
-    label, image, target = item
+    label, image, target = parts
     if is_blank(label) or is_blank(image) or is_blank(target):
         raise NotAttempted
     label = _label(label)
     if label != expected[0]:
         raise Incorrect(f"item {expected[3]} has label {label}, not the label in its row.")
-    return label, _check_image(image, expected[1]), _check_target(target, expected[0])
+    _check_image(image, expected[1])
+    _check_target(target, expected[0])
+    return label, image, target
+
+
+def _storage(tensor) -> int:
+    return torch.Tensor.untyped_storage(tensor).data_ptr()
 
 
 def _check_getitem(dataset_class):
     with check_csv() as path:
         dataset, reference = _make(dataset_class, path), MnistDataset(path)
-        first = {}
+        items = {}
         for index in CHECKED_ITEMS:
             item = call(f"__getitem__({index})", dataset.__getitem__, index)
-            first[index] = _check_item(item, (*reference[index], index))
+            items[index] = _check_item(item, (*reference[index], index))
+        # Each item its own tensors: a DataLoader stacks several items into one batch,
+        # and items that share a tensor changed in place all show the last one's values.
+        for part, what in ((2, "target"), (1, "image values")):
+            storages = {_storage(parts[part]) for parts in items.values()}
+            if len(storages) < len(items):
+                raise Incorrect(
+                    f"two items return the same {what} tensor, changed in place for each: "
+                    "make a new tensor in every call of __getitem__ (a DataLoader batching "
+                    "items would get copies of the last one)."
+                )
         for index in CHECKED_ITEMS:  # a second read: the same item, untouched by the first
             item = call(f"__getitem__({index})", dataset.__getitem__, index)
             try:
@@ -177,33 +205,44 @@ def _check_getitem(dataset_class):
 
 # The fallback class keeps the reader's __init__ and plot_image, and serves items through
 # pandas with the tutorial's own methods, as the page's class does, so timings of it are
-# the page's (tests/test_exercises.py holds its items to the page's).
-def _tutorial_dataset(dataset_class):
-    """The reader's class with the tutorial's ``__len__`` and ``__getitem__``."""
-    base = dataset_class if isinstance(dataset_class, type) else OriginalMnistDataset
-    methods = {
-        "__len__": OriginalMnistDataset.__len__,
-        "__getitem__": OriginalMnistDataset.__getitem__,
-    }
-    return type(getattr(base, "__name__", "MnistDataset"), (base,), methods)
+# the page's (tests/test_exercises.py holds its items to the page's). Each exercise lends
+# only its own method: a right __len__ stays the reader's.
+def _with_tutorial(method: str):
+    def reference(dataset_class):
+        base = dataset_class if isinstance(dataset_class, type) else OriginalMnistDataset
+        name = getattr(base, "__name__", "MnistDataset")
+        return type(name, (base,), {method: getattr(OriginalMnistDataset, method)})
+
+    return reference
+
+
+NOTES = (
+    ("RuntimeError", "shapes cannot be multiplied",
+     "a shape mistake: one image is (784,), a batch of N images (N, 784)"),
+    ("ValueError", "that is different to the input size",
+     "the target's shape must be the outputs' shape, (10,) for one image"),
+)  # fmt: skip
 
 
 dataset_len = Exercise(
     "dataset_len",
     "Write __len__: the number of images in the CSV.",
-    "return ____  # how many images: one per row of the table",
+    "count = ____  # how many images: one per row of the table\nreturn count",
     ("MnistDataset",),
     "The table self.data_df has one row per image; Python's len() counts rows.",
     "return len(self.data_df)",
     _check_len,
-    _tutorial_dataset,
+    _with_tutorial("__len__"),
+    scope=("__len__",),
+    lent="MnistDataset is your class with mnisttutor's __len__",
+    notes=NOTES,
 )
 dataset_getitem = Exercise(
     "dataset_getitem",
     "Write __getitem__: the label, the pixels scaled to 0-1, and the one-hot target.",
     "label = ____  # column 0 of row `index`\n"
     "target = ____  # 10 zeros (float32)\n"
-    "____()  # set target's place `label` to 1.0\n"
+    "____  # set target's place `label` to 1.0\n"
     "pixels = ____  # columns 1 to 784 of row `index`, as a numpy array\n"
     "image_values = ____  # pixels as a float32 tensor, scaled from 0-255 to 0-1",
     ("MnistDataset",),
@@ -215,5 +254,8 @@ dataset_getitem = Exercise(
     "pixels = self.data_df.iloc[index, 1:].to_numpy()\n"
     "image_values = torch.tensor(pixels, dtype=torch.float32) / 255.0",
     _check_getitem,
-    _tutorial_dataset,
+    _with_tutorial("__getitem__"),
+    scope=("__getitem__",),
+    lent="MnistDataset is your class with mnisttutor's __getitem__",
+    notes=NOTES,
 )

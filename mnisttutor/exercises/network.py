@@ -7,10 +7,11 @@ import numbers
 
 import torch
 from torch import nn
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from ..classifier import HIDDEN_NODES, IMAGE_PIXELS, LEARNING_RATE, NUM_CLASSES, Classifier
+from . import _isolation
 from ._core import (
-    Exercise,
     Incorrect,
     NotAttempted,
     call,
@@ -20,7 +21,9 @@ from ._core import (
     number,
     plain_tensor,
 )  # fmt: skip
-from .dataset import CHECK_ROWS, check_dataset
+from ._exercise import Exercise
+from ._isolation import TookTooLong
+from .dataset import CHECK_ROWS, NOTES, check_dataset
 
 STEPS = 12  # training steps the step check takes: past the first loss record at step 10
 SEED = 0
@@ -65,8 +68,18 @@ def _check_layers(net) -> None:
         )
 
 
+def _made(value, what: str) -> None:
+    """A class where one made from it belongs: ``nn.BCELoss`` for ``nn.BCELoss()``."""
+    if isinstance(value, type):
+        raise Incorrect(
+            f"{what} is the class {value.__name__} itself, not one made from it: a class "
+            "makes one when it is called, with brackets."
+        )
+
+
 def _check_optimiser(net) -> None:
     optimiser = net.optimiser
+    _made(optimiser, "optimiser")
     if not isinstance(optimiser, torch.optim.Optimizer):
         raise Incorrect(f"optimiser is a {type(optimiser).__name__}, not a torch.optim optimiser.")
     if type(optimiser) is not torch.optim.SGD:
@@ -84,9 +97,10 @@ def _check_optimiser(net) -> None:
             f"the optimiser is SGD with {', '.join(f'{k}={v}' for k, v in extras.items())}; "
             "the tutorial uses plain SGD, with only a learning rate."
         )
-    rates = {group["lr"] for group in optimiser.param_groups}
-    if rates != {LEARNING_RATE}:
-        raise Incorrect(f"the learning rate is {', '.join(map(str, rates))}, not the tutorial's.")
+    rates = [number(group["lr"], "the learning rate") for group in optimiser.param_groups]
+    if not all(close(rate, LEARNING_RATE) for rate in rates):
+        shown = ", ".join(f"{rate:g}" for rate in rates)
+        raise Incorrect(f"the learning rate is {shown}, not the tutorial's.")
     owned = {id(p) for group in optimiser.param_groups for p in group["params"]}
     if owned != {id(p) for p in net.parameters()}:
         raise Incorrect(
@@ -132,6 +146,7 @@ def _check_outputs(net) -> None:
 
 
 def _check_loss(net) -> None:
+    _made(net.loss_function, "loss_function")
     outputs = torch.tensor([0.2, 0.7, 0.9]).repeat(4)[:NUM_CLASSES]
     target = torch.eye(NUM_CLASSES)[3]
     loss = call("loss_function", net.loss_function, outputs, target)
@@ -216,10 +231,18 @@ def _diagnose_step(net, before, backward_calls: int, step: int) -> str:
 
 
 def _step_both(net, variants, image, target):
-    """One step of the reader's net and of each variant; returns the weights before and
-    how many times backward() reached the reader's weights."""
-    before, calls = _weights(net), []
+    """One step of the reader's net and of each variant; returns the weights before, how
+    many times backward() reached the reader's weights, and whether the step called the
+    step() of an optimiser that does not hold them (one from outside the class)."""
+    before, calls, stepped = _weights(net), [], []
     hooks = [p.register_post_accumulate_grad_hook(calls.append) for p in net.parameters()]
+    mine = {id(p) for p in net.parameters()}
+
+    def record(optimiser, args, kwargs):
+        owned = {id(p) for group in optimiser.param_groups for p in group["params"]}
+        stepped.append(not (owned & mine))
+
+    hooks.append(register_optimizer_step_pre_hook(record))
     try:
         call("train(inputs, targets)", net.train, image, target)
     except Incorrect as exc:
@@ -233,7 +256,7 @@ def _step_both(net, variants, image, target):
             hook.remove()
     for variant in variants.values():
         _reference_step(variant[0], image, target, **variant[1])
-    return before, len(calls)
+    return before, len(calls), any(stepped)
 
 
 VARIANTS = {  # mistakes whose weights we can recognise: what each one does to a step
@@ -261,8 +284,14 @@ def _check_step(network_class):
         references[name] = (reference, options)
     images, targets = _examples()
     for step, (image, target) in enumerate(zip(images, targets, strict=True), start=1):
-        before, backward_calls = _step_both(net, references, image, target)
+        before, backward_calls, foreign = _step_both(net, references, image, target)
         if not _same(_weights(net), _weights(references["tutorial"][0])):
+            if foreign:
+                raise Incorrect(
+                    "train called step() of an optimiser that does not hold this network's "
+                    "weights (one made outside the class?): use the network's own, "
+                    "self.optimiser."
+                )
             for name, message in MISTAKES.items():
                 if _same(_weights(net), _weights(references[name][0])):
                     raise Incorrect(message)
@@ -299,17 +328,68 @@ def _eval_note(net) -> str | None:
 CHECK_EPOCHS = 2
 
 
+class _Watched:
+    """The check's dataset, counting what the reader's loop reads of it: a loop over
+    another dataset (the page's 60,000 images, from outside the function) reads none."""
+
+    def __init__(self, dataset):
+        self._dataset, self.reads = dataset, 0
+
+    def __len__(self):
+        return len(self._dataset)
+
+    def __getitem__(self, index):
+        self.reads += 1
+        return self._dataset[index]
+
+    def __getattr__(self, name):  # .images, .data_df, ...: reading the dataset too
+        self.reads += 1
+        return getattr(self._dataset, name)
+
+
+def _run_loop(what: str, fn, watched: _Watched, *args):
+    """``fn(*args)``, the reader's loop; a time-out with nothing read says why."""
+    try:
+        return call(what, fn, *args)
+    except TookTooLong:
+        _isolation.cancel_alarm()
+        if watched.reads == 0:
+            raise Incorrect(
+                f"{what} ran for more than {_isolation.TIME_LIMIT:g} s without reading one "
+                f"item of the dataset it was given ({CHECK_ROWS} images): loop over its "
+                "argument, not over a dataset from outside the function."
+            ) from None
+        raise
+
+
+def _never_read(what: str, name: str) -> Incorrect:
+    return Incorrect(
+        f"{what} never read the dataset it was given: loop over its argument, {name}, not "
+        "over a dataset from outside the function."
+    )
+
+
 def _check_training_loop(train_network):
     if not callable(train_network):
         raise Incorrect(f"train_network is a {type(train_network).__name__}, not a function.")
-    dataset = check_dataset()
+    dataset, pristine = check_dataset(), check_dataset()
+    watched = _Watched(dataset)
     torch.manual_seed(SEED)
     net, reference = Classifier(), Classifier()
     reference.load_state_dict(net.state_dict())
-    call("train_network(C, mnist_dataset, epochs)", train_network, net, dataset, CHECK_EPOCHS)
+    what = "train_network(C, mnist_dataset, epochs)"
+    _run_loop(what, train_network, watched, net, watched, CHECK_EPOCHS)
     for _ in range(CHECK_EPOCHS):
-        for image, target in zip(dataset.images, dataset.targets, strict=True):
+        for image, target in zip(pristine.images, pristine.targets, strict=True):
             reference.train(image, target)
+    if watched.reads == 0:
+        raise _never_read(what, "mnist_dataset")
+    for part in ("targets", "images"):
+        if not torch.equal(getattr(dataset, part), getattr(pristine, part)):
+            raise Incorrect(
+                f"the loop changed the dataset's {part}: train on the items as they are "
+                "(the dataset is for later epochs, and for scoring, too)."
+            )
     if net.counter == 0:
         raise Incorrect("the loop never trained the network: call C.train(...) for each item.")
     if net.counter != reference.counter:
@@ -323,13 +403,31 @@ def _check_training_loop(train_network):
         )
 
 
+class _Outputs(torch.Tensor):
+    """The scoring check's network outputs: they note whether the reader's code made
+    them a numpy array (``numpy()``, or numpy's own ``np.array(...)``)."""
+
+    made_numpy = False
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func in (torch.Tensor.numpy, torch.Tensor.__array__):
+            _Outputs.made_numpy = True
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+class _ScoredClassifier(Classifier):
+    def forward(self, inputs):
+        return super().forward(inputs).as_subclass(_Outputs)
+
+
 def _score_check_data():
     """A dataset and a network that gets exactly SCORE_RIGHT of its CHECK_ROWS images right."""
     torch.manual_seed(SEED)
-    net = Classifier()
+    net = _ScoredClassifier()
     images = check_dataset().images
     with torch.no_grad():
-        answers = net(images).argmax(dim=1)
+        answers = Classifier.forward(net, images).argmax(dim=1)
     wrong = (answers + 1 + torch.arange(CHECK_ROWS) % (NUM_CLASSES - 1)) % NUM_CLASSES
     labels = torch.where(torch.arange(CHECK_ROWS) < SCORE_RIGHT, answers, wrong)
     return net, check_dataset(tuple(labels.tolist()))
@@ -339,10 +437,15 @@ def _check_scoring_loop(score_network):
     if not callable(score_network):
         raise Incorrect(f"score_network is a {type(score_network).__name__}, not a function.")
     net, dataset = _score_check_data()
+    watched = _Watched(dataset)
     before = _weights(net)
-    score = call("score_network(C, mnist_test_dataset)", score_network, net, dataset)
+    _Outputs.made_numpy = False
+    what = "score_network(C, mnist_test_dataset)"
+    score = _run_loop(what, score_network, watched, net, watched)
     if not _same(_weights(net), before):
         raise Incorrect("scoring changed the network's weights: only ask it, don't train it.")
+    if watched.reads == 0:
+        raise _never_read(what, "mnist_test_dataset")
     if score is None:
         raise Incorrect("score_network returned None: return the fraction of right answers.")
     score = number(score, "score_network's answer")
@@ -354,10 +457,21 @@ def _check_scoring_loop(score_network):
         raise Incorrect("score_network counted the wrong answers, not the right ones.")
     if close(score, 100 * SCORE_RIGHT / CHECK_ROWS):
         raise Incorrect("score_network returned a percentage: return the fraction, 0 to 1.")
+    if score == 0:
+        raise Incorrect(
+            "score_network counted no image as right: the network's answer is where its "
+            "largest output is, argmax(), not the largest output itself, max()."
+        )
     if not close(score, SCORE_RIGHT / CHECK_ROWS):
         raise Incorrect(
             f"score_network returned {score:g}; that is not the share the network got right."
         )
+    if not _Outputs.made_numpy:
+        return (
+            "a note: answer stayed a PyTorch tensor, which counts the same here; the task "
+            "asks for a numpy array, .detach().numpy(), as the page's loop has it."
+        )
+    return None
 
 
 def train_network(C, mnist_dataset, epochs):
@@ -380,6 +494,52 @@ def score_network(C, mnist_test_dataset):
     return score / items
 
 
+# --- mnisttutor's answers, in the reader's class ---------------------------------------------
+# While one method is not right, the cells below get the reader's class with the
+# tutorial's version of that method: their right methods stay theirs.
+
+
+def _tutorial_init(self):
+    nn.Module.__init__(self)
+    self.model = nn.Sequential(
+        nn.Linear(IMAGE_PIXELS, HIDDEN_NODES), nn.Sigmoid(),
+        nn.Linear(HIDDEN_NODES, NUM_CLASSES), nn.Sigmoid(),
+    )  # fmt: skip
+    self.loss_function = nn.BCELoss()
+    self.optimiser = torch.optim.SGD(self.parameters(), lr=LEARNING_RATE)
+    self.counter = 0
+    self.progress = []
+
+
+def _tutorial_train(self, inputs=True, targets=None):
+    if targets is None:  # train() or train(mode): nn.Module's own, which eval() uses
+        return nn.Module.train(self, inputs)
+    loss = self.loss_function(self.forward(inputs), targets)
+    self.counter += 1
+    if self.counter % 10 == 0:
+        self.progress.append(loss.item())
+    self.optimiser.zero_grad()
+    loss.backward()
+    self.optimiser.step()
+    return None
+
+
+def _tutorial_forward(self, inputs):
+    return self.model(inputs)
+
+
+def _with_tutorial(methods: dict):
+    def reference(network_class):
+        if not (isinstance(network_class, type) and issubclass(network_class, nn.Module)):
+            return Classifier
+        extra = dict(methods)
+        if "forward" not in vars(network_class):  # (the class cell raised before forward)
+            extra["forward"] = _tutorial_forward
+        return type(network_class.__name__, (network_class,), extra)
+
+    return reference
+
+
 classifier_init = Exercise(
     "classifier_init",
     "Write __init__'s layers (784-200-10 with sigmoids), its loss and its optimiser.",
@@ -394,7 +554,10 @@ classifier_init = Exercise(
     "self.loss_function = nn.BCELoss()\n"
     "self.optimiser = torch.optim.SGD(self.parameters(), lr=0.01)",
     _check_init,
-    lambda network_class: Classifier,
+    _with_tutorial({"__init__": _tutorial_init}),
+    scope=("__init__",),
+    lent="Classifier is your class with mnisttutor's __init__",
+    notes=NOTES,
 )
 classifier_train = Exercise(
     "classifier_train",
@@ -404,9 +567,9 @@ classifier_train = Exercise(
     "self.counter += 1\n"
     "if self.counter % 10 == 0:\n"
     "    self.progress.append(loss.item())\n"
-    "____()  # clear the old gradients (the optimiser)\n"
-    "____()  # work out the new gradients, backwards from the loss\n"
-    "____()  # update the weights (the optimiser)",
+    "____  # clear the old gradients (the optimiser's job)\n"
+    "____  # work out the new gradients, backwards from the loss\n"
+    "____  # update the weights (the optimiser's job)",
     ("Classifier",),
     "The optimiser clears and updates; the loss tensor works out the gradients.",
     "outputs = self.forward(inputs)\n"
@@ -418,23 +581,29 @@ classifier_train = Exercise(
     "loss.backward()\n"
     "self.optimiser.step()",
     _check_step,
-    lambda network_class: Classifier,
+    _with_tutorial({"train": _tutorial_train}),
+    scope=("train",),
+    lent="Classifier is your class with mnisttutor's train",
+    notes=NOTES,
 )
 training_loop = Exercise(
     "training_loop",
     "Write the training loop: for each epoch, train C on every item of the dataset.",
-    "for i in range(____):  # once per epoch\n"
+    "for i in range(epochs):\n"
     '    print("training epoch", i + 1, "of", epochs)\n'
-    "    for label, image_data_tensor, target_tensor in ____:  # every item of the dataset\n"
-    "        ____()  # one training step of C on this image and its target",
+    "    ____  # for each (label, image_data_tensor, target_tensor) of mnist_dataset: one "
+    "training step of C",
     ("train_network",),
-    "Iterating over mnist_dataset gives (label, image_data_tensor, target_tensor) triples.",
+    "Iterating over mnist_dataset gives (label, image_data_tensor, target_tensor) triples; "
+    "C.train takes an image and its target.",
     "for i in range(epochs):\n"
     '    print("training epoch", i + 1, "of", epochs)\n'
     "    for label, image_data_tensor, target_tensor in mnist_dataset:\n"
     "        C.train(image_data_tensor, target_tensor)",
     _check_training_loop,
     lambda fn: train_network,
+    lent="train_network is mnisttutor's",
+    notes=NOTES,
 )
 scoring_loop = Exercise(
     "scoring_loop",
@@ -442,9 +611,8 @@ scoring_loop = Exercise(
     "score = 0\n"
     "for label, image_data_tensor, target_tensor in mnist_test_dataset:\n"
     "    answer = ____  # the network's 10 outputs for this image, as a numpy array\n"
-    "    if ____:  # its largest output is at the label\n"
-    "        score += 1\n"
-    "return ____  # the fraction of test images it got right",
+    "    ____  # if the largest output is at the label, add 1 to score\n"
+    "____  # return the fraction of the test images it got right",
     ("score_network",),
     "The answer is the index of the largest output: .argmax().",
     "score = 0\n"
@@ -455,4 +623,6 @@ scoring_loop = Exercise(
     "return score / len(mnist_test_dataset)",
     _check_scoring_loop,
     lambda fn: score_network,
+    lent="score_network is mnisttutor's",
+    notes=NOTES,
 )

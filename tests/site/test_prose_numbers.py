@@ -33,6 +33,7 @@ UNITS = (
     "%",
     "KiB",
     "miles",
+    "times",  # "4.1 times slower": sections 4, 7 and 8 say every speed comparison so
 )  # not "images" or "MB": a page names several counts and sizes (a data set, a download)
 # A number, not part of a word or of a size such as "5 x 5" or "784 x hidden".
 _NUMBER = r"(?<![\w.,])(?<!x )(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"

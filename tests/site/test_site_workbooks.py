@@ -1,7 +1,8 @@
 """The built site's workbooks: linked from their pages, in the gallery's zip, and run end
-to end in a fresh environment, twice.
+to end in a fresh environment, three times; the pages' plain downloads carry no sign of
+them.
 
-Each walkthrough with ``# workbook:`` markers publishes ``<walkthrough>_workbook.ipynb``
+Each walkthrough in ``workbooks.WORKBOOKS`` publishes ``<walkthrough>_workbook.ipynb``
 (see docs/_ext/workbooks.py). The ``notebook`` test downloads every one from the served
 site the way a reader would and runs it with nbclient in a new virtual environment that
 has only Jupyter, so its first cell must install mnisttutor from the site's wheel:
@@ -51,7 +52,7 @@ for source, target in zip(sys.argv[1::2], sys.argv[2::2]):
 
 
 def _walkthroughs_with_workbooks() -> list[Path]:
-    return [p for p in sorted((ROOT / "examples").glob("*/plot_*.py")) if workbooks.has_markers(p)]
+    return [p for p in sorted((ROOT / "examples").glob("*/plot_*.py")) if workbooks.has_workbook(p)]
 
 
 def _page(path: Path) -> str:
@@ -84,8 +85,24 @@ def test_every_workbook_is_linked_and_in_the_zip(site_dir):
     for path in _walkthroughs_with_workbooks():
         html = (site_dir / _page(path)).read_text(encoding="utf-8")
         assert f"{path.stem}_workbook.ipynb" in html, _page(path)
-        assert "# workbook:" not in html  # the markers are not shown on the page
+        assert "# workbook:" not in html  # no markers (the pages have none)
         assert f"{path.parent.name}/{path.stem}_workbook.ipynb" in zipped
+
+
+def test_no_plain_download_carries_workbook_markers(site_dir):
+    """The exercises live in the workbooks: a page's .py and .ipynb, on their own and in
+    the zips, are its walkthrough as it ran, with no marker comments (issue 26)."""
+    downloads = sorted(site_dir.glob("_downloads/*/plot_*.py"))
+    downloads += sorted(site_dir.glob("_downloads/*/plot_*.ipynb"))
+    assert downloads, "no downloads on the site"
+    for path in downloads:
+        if not path.name.endswith("_workbook.ipynb"):
+            assert "# workbook:" not in path.read_text(encoding="utf-8"), path.name
+    for archive in site_dir.glob("_downloads/*/auto_examples_*.zip"):
+        with zipfile.ZipFile(archive) as zipped:
+            for name in zipped.namelist():
+                if not name.endswith("_workbook.ipynb"):
+                    assert b"# workbook:" not in zipped.read(name), (archive.name, name)
 
 
 def _checks(executed: Path) -> list[str]:
