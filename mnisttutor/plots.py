@@ -18,7 +18,12 @@ LEAF_FACE = "lightblue"  # where autograd stores a gradient (an AccumulateGrad n
 
 
 def _axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> plt.Axes:
-    return plt.subplots(figsize=figsize)[1] if ax is None else ax
+    """``ax``, or the Axes of a new figure of ``figsize`` inches laid out to fit its text.
+
+    The diagrams are drawn for the page's text column: about 5 inches wide, so that their
+    10-point text still reads when a phone shows them 353 px wide.
+    """
+    return plt.subplots(figsize=figsize, layout="constrained")[1] if ax is None else ax
 
 
 def draw_node(
@@ -26,7 +31,8 @@ def draw_node(
 ) -> plt.Axes:
     """One node: signals in on the left, a weight on each link, the output on the right.
 
-    Thicker arrows carry larger weights (by absolute value).
+    Thicker arrows carry larger weights (by absolute value). Each weight is written beside
+    its arrow, on the side the arrow slopes away from, so no label covers a line.
 
     Examples
     --------
@@ -40,22 +46,34 @@ def draw_node(
             f"draw_node got {len(signals)} signals but {len(weights)} weights: "
             "give one weight per signal"
         )
-    ax = _axes(ax, (8, 4))
-    node, radius = np.array([0.62, 0.5]), 0.13
-    right, up = np.array([1.0, 0.0]), np.array([0.0, 1.0])
-    rows = np.linspace(0.85, 0.15, len(signals)) if len(signals) > 1 else [0.5]
+    ax = _axes(ax, (4.4, 2.6))
+    node, radius = np.array([1.1, 0.5]), 0.17  # data units: the axes are 1 unit high
+    right = np.array([1.0, 0.0])
+    rows = np.linspace(0.88, 0.12, len(signals)) if len(signals) > 1 else [0.5]
     for s, w, row in zip(signals, weights, rows, strict=True):
-        start = np.array([0.12, row])
+        start = np.array([0.46, row])
         end = node + radius * (start - node) / np.linalg.norm(start - node)  # circle's edge
         ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "lw": 1 + 3 * abs(w)})
-        ax.text(start[0] - 0.02, start[1], f"signal {s:.1f}", ha="right", va="center")
-        label_at = start + 0.35 * (end - start) + 0.04 * up
-        ax.text(*label_at, f"w = {w:+.1f}", ha="center", backgroundcolor="white")
+        ax.text(start[0] - 0.03, start[1], f"signal {s:.1f}", ha="right", va="center")
+        # Above an arrow that falls to the right, below one that rises: the text runs
+        # rightwards, away from its line.
+        middle, slope = start + 0.3 * (end - start), (end - start)[1]
+        above = slope <= 0
+        ax.annotate(
+            f"w = {w:+.1f}",
+            middle,
+            xytext=(0, 4 if above else -4),
+            textcoords="offset points",
+            ha="left" if abs(slope) > 0.02 else "center",
+            va="bottom" if above else "top",
+        )
     ax.add_patch(plt.Circle(node, radius, fc=NODE_FACE, ec="k"))
     ax.text(*node, "sum,\nthen\nsigmoid", ha="center", va="center")
-    ax.annotate("", node + 0.33 * right, node + radius * right, arrowprops={"arrowstyle": "->"})
-    ax.text(node[0] + 0.35, node[1], f"output\n{output:.4f}", va="center")
-    ax.set(xlim=(-0.2, 1.15), ylim=(0, 1), aspect="equal")
+    ax.annotate(
+        "", node + (radius + 0.2) * right, node + radius * right, arrowprops={"arrowstyle": "->"}
+    )
+    ax.text(node[0] + radius + 0.23, node[1], f"output\n{output:.4f}", va="center")
+    ax.set(xlim=(0.1, 1.75), ylim=(0, 1), aspect="equal")
     ax.axis("off")
     return ax
 
@@ -85,7 +103,7 @@ def draw_network(
             f"draw_network needs two or more layer sizes >= 1 and one name per layer; "
             f"got sizes {list(layers)} and names {list(names)}"
         )
-    ax = _axes(ax, (8, 6))
+    ax = _axes(ax, (5.2, 4.4))
     # The middle layers show a few fewer nodes than the input, so the fan of links reads.
     shown = [
         min(n, max_shown if i in (0, len(layers) - 1) else max_shown * 2 // 3)
@@ -97,7 +115,7 @@ def draw_network(
             targets = ys[x + 1]
             ax.plot([x, x + 1], np.c_[np.full(len(targets), y0), targets].T, c="C0", lw=0.3)
     for x, (n, total, name) in enumerate(zip(shown, layers, names, strict=True)):
-        ax.scatter(np.full(n, x), ys[x], s=180, c=NODE_FACE, edgecolors="k", zorder=3)
+        ax.scatter(np.full(n, x), ys[x], s=120, c=NODE_FACE, edgecolors="k", zorder=3)
         ax.text(x, 0.0, f"{name}\n{total} nodes", ha="center", va="top")
     if layers[-1] <= max_shown:
         for label, y in enumerate(ys[-1]):
@@ -285,7 +303,7 @@ def draw_autograd_graph(
     position = _layered_positions(edges, root)
     value = _values(root, y)
     expression = _expressions(root, value, leaf_name)
-    ax = _axes(ax, (5.6, 3.6))
+    ax = _axes(ax, (5.2, 3.6))
     boxes = {}
     for node, (px, py) in position.items():
         leaf = not node.next_functions

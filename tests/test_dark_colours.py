@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import io
 from pathlib import Path
@@ -57,6 +58,24 @@ def test_colormaps_are_mirrored_in_order():
     dark = dark_colours._to_oklab(dark_colours.dark_colormap(blues)(np.linspace(0, 1, 32))[:, :3])
     assert np.all(np.diff(light) < 0)  # white to dark blue
     assert np.all(np.diff(dark[:, 0]) > 0)  # the dark background to light blue
+
+
+@pytest.mark.parametrize("name", ["Blues", "RdBu"])
+def test_a_mirrored_colormap_spans_the_dark_themes_whole_range(name):
+    """As the light map runs from white to its darkest colour, so the dark one runs from the
+    dark background to as light as the text: its contrasts are not squeezed."""
+    dark = dark_colours.dark_colormap(matplotlib.colormaps[name])
+    lightness = dark_colours._to_oklab(dark(np.linspace(0, 1, 64))[:, :3])[:, 0]
+    background, text = (
+        dark_colours._hex_oklab(c)[0]
+        for c in (dark_colours.DARK_BACKGROUND, dark_colours.DARK_FOREGROUND)
+    )
+    assert lightness.min() == pytest.approx(background, abs=0.02)
+    assert lightness.max() == pytest.approx(text, abs=0.02)
+
+
+def test_the_examples_in_the_docstrings_hold():
+    assert doctest.testmod(dark_colours).failed == 0
 
 
 def test_a_darkened_figure_is_dark_and_keeps_its_data_colours():

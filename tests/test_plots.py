@@ -29,10 +29,24 @@ def test_draw_node_labels_every_signal_weight_and_the_output():
         assert expected in labels
     assert "output\n0.4013" in labels
     # one arrow per signal plus the output arrow, thicker for larger |weight|
-    arrows = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
     assert len(arrows) == 4
     widths = [a.arrow_patch.get_linewidth() for a in arrows[:3]]
     assert widths[1] > widths[2] > widths[0]
+
+
+def test_draw_node_weight_labels_keep_clear_of_their_arrows():
+    ax = plots.draw_node([0.9, 0.1, 0.8, 0.4], [0.3, 0.7, -0.5, -1.2], output=0.4013)
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw(renderer)
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None][:4]
+    labels = [t for t in ax.texts if t.get_text().startswith("w = ")]
+    for arrow, label in zip(arrows, labels, strict=True):
+        box = label.get_window_extent(renderer)
+        start, end = ax.transData.transform([arrow.xyann, arrow.xy])
+        along = np.linspace(0, 1, 200)[:, None]
+        points = start + along * (end - start)  # the arrow's line, in pixels
+        assert not box.count_contains(points), label.get_text()
 
 
 def test_draw_node_rejects_mismatched_signals_and_weights():

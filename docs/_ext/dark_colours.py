@@ -65,7 +65,7 @@ def _in_srgb(lab: np.ndarray) -> np.ndarray:
     return np.all((rgb >= -1e-4) & (rgb <= 1 + 1e-4), axis=-1)
 
 
-def dark_colours(rgba, *, mirror: bool = False) -> np.ndarray:
+def dark_colours(rgba, *, mirror: bool = False, span: tuple[float, float] = (0, 1)) -> np.ndarray:
     """The dark-theme twins of RGBA colours, an array ``(..., 4)`` of floats in [0, 1].
 
     Greys have their lightness mirrored: white goes to the dark theme's background,
@@ -73,8 +73,10 @@ def dark_colours(rgba, *, mirror: bool = False) -> np.ndarray:
     hue, chroma and lightness, raised where needed to ``MIN_LIGHTNESS`` so they stand
     out from the dark background (about WCAG's 3:1 for graphics); the nearly grey ones
     go part of each way. With ``mirror``, every colour's lightness is mirrored as a
-    grey's is, which keeps a colormap's order (see :func:`dark_colormap`). Chroma is
-    reduced just enough where a colour would fall outside sRGB. Alpha is kept.
+    grey's is, which keeps a colormap's order (see :func:`dark_colormap`); ``span`` is
+    the range of OKLab lightness that is mirrored onto the whole way from the background
+    (its top) to the text colour (its bottom). Chroma is reduced just enough where a
+    colour would fall outside sRGB. Alpha is kept.
 
     Examples
     --------
@@ -92,7 +94,9 @@ def dark_colours(rgba, *, mirror: bool = False) -> np.ndarray:
     lightness = lab[..., :1]
     background, foreground = _hex_oklab(DARK_BACKGROUND), _hex_oklab(DARK_FOREGROUND)
     # The grey of mirrored lightness, tinted as furo's greys are.
-    mirrored = background + (1 - lightness) * (foreground - background)
+    low, high = span
+    share = np.clip((high - lightness) / (high - low), 0, 1)
+    mirrored = background + share * (foreground - background)
     chroma = lab * [0, 1, 1]
     if mirror:
         base = mirrored
@@ -116,13 +120,28 @@ def dark_colormap(cmap):
     """``cmap`` with every colour's lightness mirrored by :func:`dark_colours`: ``<name>_dark``.
 
     Mirroring keeps the map's order: the end that was furthest from a white page is
-    furthest from the dark one.
+    furthest from the dark one. The map's own range of lightness is stretched over the
+    dark theme's whole range, from its background to its text colour: mirrored as it
+    is, a map that ends in navy (lightness 0.33) would end at a dull 0.64, and the
+    values between would lose a third of their contrast on the dark page.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> blues = dark_colormap(matplotlib.colormaps["Blues"])
+    >>> from matplotlib.colors import to_hex
+    >>> to_hex(blues(0.0)), to_hex(blues(1.0))  # the background, and as light as the text
+    ('#111419', '#b4d2ff')
     """
     from matplotlib.colors import ListedColormap
 
-    colours = dark_colours(cmap(np.linspace(0, 1, cmap.N)), mirror=True)
+    colours = cmap(np.linspace(0, 1, cmap.N))
+    lightness = _to_oklab(np.clip(colours[:, :3], 0, 1))[:, 0]
+    # A map of nearly one lightness (a cyclic or rainbow map) is mirrored as it is.
+    span = (lightness.min(), lightness.max()) if np.ptp(lightness) > 0.2 else (0, 1)
+    colours = dark_colours(colours, mirror=True, span=span)
     extremes = {
-        name: dark_colours(getattr(cmap, f"get_{name}")(), mirror=True)
+        name: dark_colours(getattr(cmap, f"get_{name}")(), mirror=True, span=span)
         for name in ("bad", "under", "over")
     }
     return ListedColormap(colours, f"{cmap.name}{DARK}").with_extremes(**extremes)

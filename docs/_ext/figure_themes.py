@@ -10,6 +10,16 @@ the reader's choice of theme, and on "auto" their ``prefers-color-scheme``.
 The dark rendering is :func:`dark_colours.darken_figure`'s: greys mirrored, white to the
 page's background and black to its text, and the colours that carry meaning kept.
 
+Each figure is also drawn for the page it is shown on. The scraper measures the smallest
+text the figure draws (:mod:`figure_text`); where that text would read smaller than the
+page's small print in a 400 px phone's column, it saves the figure once more, light and
+dark, laid out again on a narrower canvas where it reads, and the page offers that
+rendering to narrow screens in a ``<picture>``. Every figure's ``<img>`` (and such a
+phone ``<source>``) says in ``data-smallest-text-px`` how tall its smallest text was
+drawn, in the image's own pixels at 1x, so a browser test can hold it against the size
+the image is shown at. Text that overlaps other text or falls off the canvas, in either
+layout, is a build warning.
+
 Thumbnails follow: after the gallery is generated, each example's thumbnail gets a dark
 twin made from the dark rendering of the same figure, and a transform gives every
 thumbnail in the site (gallery indexes, and the API pages' mini-galleries) its twin,
@@ -19,32 +29,50 @@ before the extension.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path, PurePosixPath
 from textwrap import indent
 
 from dark_colours import DARK, dark_colours, darken_figure
 from docutils import nodes
+from figure_text import PHONE_MEDIA, drawn_texts, phone_size, resized, text_faults
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
 THUMBNAIL = re.compile(r"(?P<stem>.*/thumb/sphx_glr_(?P<name>.+)_thumb)\.png$")
+PHONE = "_phone"  # before the extension: the rendering laid out for a phone's column
 
 
 def _dark_path(path: PurePosixPath) -> PurePosixPath:
     return path.with_name(f"{path.stem}{DARK}{path.suffix}")
 
 
+def _phone_path(path: PurePosixPath) -> PurePosixPath:
+    return path.with_name(f"{path.stem}{PHONE}{path.suffix}")
+
+
+def record_path(image: Path | PurePosixPath) -> Path:
+    """Where the scraper writes what it drew for ``image`` (a figure's 1x PNG): JSON."""
+    return Path(image).with_suffix(".json")
+
+
+def _dpi(fig, kwargs) -> float:
+    """The resolution ``fig`` is saved at, 1x: what sphinx-gallery's savefig call gets."""
+    import matplotlib
+
+    dpi = matplotlib.rcParams["savefig.dpi"]
+    return kwargs.get("dpi", fig.dpi if dpi == "figure" else dpi)
+
+
 def _save(fig, path: PurePosixPath, srcset, gallery_conf, **kwargs) -> dict:
     """Save ``fig`` at 1x and each srcset factor; returns sphinx-gallery's srcset map."""
-    import matplotlib
     from sphinx_gallery.scrapers import optipng
 
     fig.savefig(path, **kwargs)
-    dpi = matplotlib.rcParams["savefig.dpi"]
-    dpi = kwargs.get("dpi", fig.dpi if dpi == "figure" else dpi)
+    dpi = _dpi(fig, kwargs)
     paths = {0: path}
     for factor in srcset:  # sphinx-gallery's names: x_001_2_00x.png
         name = f"{path.stem}_{f'{factor:.2f}'.replace('.', '_')}x{path.suffix}"
@@ -54,6 +82,49 @@ def _save(fig, path: PurePosixPath, srcset, gallery_conf, **kwargs) -> dict:
         for saved in paths.values():
             optipng(Path(saved), gallery_conf["compress_images_args"])
     return paths
+
+
+def _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf, where) -> list[dict]:
+    """Save ``fig`` light, then dark; each also laid out for a phone where its text needs it.
+
+    Writes each theme's record beside its image (:func:`record_path`) and warns of text
+    that overlaps or is cut off. Returns the light and the dark srcset maps of the figure
+    as drawn.
+    """
+    from sphinx_gallery.scrapers import _get_srcset_st
+
+    srcset, dpi = gallery_conf["image_srcset"], _dpi(fig, kwargs)
+    smallest = _smallest_text(fig, where)
+    phone = phone_size(fig, smallest, dpi) if smallest is not None else None
+    saved, save_kwargs = [], light_kwargs
+    for path in (light_path, _dark_path(light_path)):
+        if path != light_path:
+            darken_figure(fig)
+            colours = {"facecolor": fig.get_facecolor(), "edgecolor": fig.get_edgecolor()}
+            save_kwargs = {**kwargs, **colours}
+        saved.append(_save(fig, path, srcset, gallery_conf, **save_kwargs))
+        # In the image's pixels at 1x; None for a figure with no text at all.
+        drawn = None if smallest is None else round(smallest * dpi / 72, 2)
+        record = {"smallest_text_px": drawn}
+        if phone:
+            with resized(fig, phone):
+                phone_smallest = _smallest_text(fig, f"{where} (laid out for a phone)")
+                phone_paths = _save(fig, _phone_path(path), srcset, gallery_conf, **save_kwargs)
+            record["phone"] = {
+                "media": PHONE_MEDIA,
+                "srcset": _get_srcset_st(gallery_conf["src_dir"], phone_paths),
+                "smallest_text_px": round(phone_smallest * dpi / 72, 2),
+            }
+        record_path(path).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return saved
+
+
+def _smallest_text(fig, where: str) -> float | None:
+    """The size in points of the smallest text drawing ``fig`` shows; warns of text faults."""
+    texts = drawn_texts(fig)
+    for fault in text_faults(texts, fig):
+        logger.warning(f"{where}: {fault}", type="figure_themes", subtype="text")
+    return min((text.points for text in texts), default=None)
 
 
 def scrape(block, block_vars, gallery_conf, **kwargs) -> str:
@@ -91,20 +162,13 @@ def scrape(block, block_vars, gallery_conf, **kwargs) -> str:
                 if to_rgba(colour) != to_rgba(matplotlib.rcParams[f"figure.{attr}"]):
                     light_kwargs.setdefault(attr, colour)
             titles = _matplotlib_fig_titles(fig)
-            srcset = gallery_conf["image_srcset"]
-            light = _save(fig, light_path, srcset, gallery_conf, **light_kwargs)
-            darken_figure(fig)
-            dark_kwargs = {
-                **kwargs,
-                "facecolor": fig.get_facecolor(),
-                "edgecolor": fig.get_edgecolor(),
-            }
-            dark = _save(fig, _dark_path(light_path), srcset, gallery_conf, **dark_kwargs)
+            where = f"{block_vars.get('src_file', 'an example')}, figure {light_path.stem[-3:]}"
+            saved = _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf, where)
             pair = [
                 figure_rst(
                     [paths[0]], gallery_conf["src_dir"], titles, srcsetpaths=[paths]
                 ).replace(":class: sphx-glr-single-img", f":class: sphx-glr-single-img {theme}")
-                for paths, theme in ((light, "only-light"), (dark, "only-dark"))
+                for paths, theme in zip(saved, ("only-light", "only-dark"), strict=True)
             ]
             images.append("".join(pair))
     finally:
@@ -202,23 +266,45 @@ class DarkThumbnails(SphinxTransform):
 
 
 def visit_image_sg(self, node) -> None:
-    """sphinx-gallery's HTML for its ``image-sg`` node, with every class it was given.
+    """sphinx-gallery's HTML for its ``image-sg`` node, with every class it was given,
+    the size of its smallest text, and its phone rendering where it has one.
 
-    sphinx-gallery writes only the first (``node["class"][0]`` in its ``directives.py``,
-    0.22), which would drop the theme class that follows ``sphx-glr-single-img``.
-    Themed images load lazily.
+    sphinx-gallery writes only the first class (``node["class"][0]`` in its
+    ``directives.py``, 0.22), which would drop the theme class that follows
+    ``sphx-glr-single-img``. Themed images load lazily. The scraper's record of the
+    figure (:func:`record_path`) gives ``data-smallest-text-px``, and a phone rendering
+    becomes a ``<source>`` for narrow screens, in a ``<picture>`` around the ``<img>``.
     """
-    from sphinx_gallery.directives import visit_imgsg_html
+    from sphinx_gallery.directives import _copy_images, visit_imgsg_html
 
     visit_imgsg_html(self, node)
+    img = self.body[-1]
     classes = node["class"] or []
     if len(classes) > 1:
-        written = f'class = "{classes[0]}"'
-        self.body[-1] = self.body[-1].replace(written, f'class="{" ".join(classes)}"', 1)
+        img = img.replace(f'class = "{classes[0]}"', f'class="{" ".join(classes)}"', 1)
     if {"only-light", "only-dark"} & set(classes):
         # A lazy image that is not displayed is not fetched: a reader downloads the
         # rendering for their theme, not both.
-        self.body[-1] = self.body[-1].replace("<img ", '<img loading="lazy" ', 1)
+        img = img.replace("<img ", '<img loading="lazy" ', 1)
+    record_file = record_path(Path(self.builder.srcdir, node["uri"].lstrip("/")))
+    record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
+    if "smallest_text_px" in record:
+        drawn = record["smallest_text_px"]
+        drawn = "none" if drawn is None else drawn  # "none": the figure has no text
+        img = img.replace("<img ", f'<img data-smallest-text-px="{drawn}" ', 1)
+    if phone := record.get("phone"):
+        # The phone images beside the others in _images/, at the same relative address.
+        _, srcset = _copy_images(self, {"srcset": phone["srcset"]})
+        folder = re.search(r'src="([^"]*/)?[^"/]*"', img)[1] or ""
+        phone_srcset = ", ".join(
+            folder + PurePosixPath(path).name + (f" {factor:.2f}x" if factor else "")
+            for factor, path in srcset.items()
+        )
+        img = (
+            f'<picture><source media="{phone["media"]}" srcset="{phone_srcset}" '
+            f'data-smallest-text-px="{phone["smallest_text_px"]}">{img}</picture>'
+        )
+    self.body[-1] = img
 
 
 def setup(app):

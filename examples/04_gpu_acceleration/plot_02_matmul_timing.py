@@ -125,5 +125,5 @@ for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")
     ax.xaxis.set_major_formatter(plain)
     ax.yaxis.set_major_formatter(plain)
-fig.legend(*top.get_legend_handles_labels(), fontsize=8, loc="outside lower center")
+fig.legend(*top.get_legend_handles_labels(), loc="outside lower center")
 plt.show()

@@ -69,6 +69,7 @@ counts = df[0].value_counts().sort_index()
 print(f"fewest: {counts.min():,} ({counts.idxmin()}s), most: {counts.max():,} ({counts.idxmax()}s)")
 ax = counts.plot.bar(figsize=(7, 3.5), rot=0, color="C0")
 ax.set(xlabel="digit", ylabel="images", title="Training images per digit")
+plt.tight_layout()
 plt.show()
 
 # %%
@@ -94,7 +95,7 @@ plt.show()
 # The first 24 rows, each titled with its label. Handwriting varies a lot within a
 # digit.
 
-fig, axes = plt.subplots(3, 8, figsize=(10, 4.2))
+fig, axes = plt.subplots(4, 6, figsize=(5.4, 4.8))
 for row, ax in enumerate(axes.flat):
     ax.imshow(df.iloc[row, 1:].to_numpy().reshape(28, 28), cmap="Blues")
     ax.set_title(df.iloc[row, 0])

@@ -129,6 +129,7 @@ import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(7, 4))  # the size it is shown at, so the labels read
 C3.plot_progress(ax=ax)
+ax.get_legend().remove()  # one line, named on the y axis; its faint key hardly showed
 epoch_ends = [epoch * len(mnist_dataset) for epoch in range(4)]  # in training steps
 ax.set_xticks([steps / 10 for steps in epoch_ends], [f"{steps:,}" for steps in epoch_ends])
 ax.set_yticks([0, 0.25, 0.5, 0.75, 1])

@@ -156,7 +156,7 @@ print(f"the refined network: {100 * refined_accuracy:.2f}%")
 import matplotlib.pyplot as plt
 
 filters = cnn[1].weight.detach()[:, 0]  # (16, 5, 5)
-fig, axes = plt.subplots(2, 8, figsize=(10, 3))
+fig, axes = plt.subplots(4, 4, figsize=(4.8, 5), layout="constrained")
 for ax, kernel in zip(axes.flat, filters):
     limit = kernel.abs().max()
     ax.imshow(kernel, cmap="RdBu", vmin=-limit, vmax=limit)
@@ -178,7 +178,7 @@ plt.show()
 first_image = test_set.images[:1]  # (1, 784): one image, as a batch of one
 with torch.no_grad():
     maps = cnn[:3](first_image)[0]  # (16, 28, 28)
-fig, axes = plt.subplots(4, 4, figsize=(6.4, 6.8))  # 4 x 4: large enough on a phone
+fig, axes = plt.subplots(4, 4, figsize=(5.2, 5.6), layout="constrained")  # 4 x 4 for a phone
 for ax, feature_map in zip(axes.flat, maps):
     ax.imshow(feature_map, cmap="Blues")
     ax.set_axis_off()

@@ -53,12 +53,12 @@ import numpy as np
 
 pairs = test_set.labels * 10 + answers
 confusion = torch.bincount(pairs, minlength=100).reshape(10, 10).numpy()
-fig, ax = plt.subplots(figsize=(7, 6))
+fig, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
 ax.imshow(np.log1p(confusion), cmap="Blues")  # log scale, so single mistakes show
 for true_digit, row in enumerate(confusion):
     for answer, count in enumerate(row):
         colour = "white" if true_digit == answer else "black"
-        ax.text(answer, true_digit, count, ha="center", va="center", color=colour, fontsize=9)
+        ax.text(answer, true_digit, count, ha="center", va="center", color=colour)
 ax.set(
     xticks=range(10),
     yticks=range(10),
@@ -88,17 +88,16 @@ for true_digit, answer in zip(*np.unravel_index(order, mistakes.shape)):
 # genuinely ambiguous; a few are plain mistakes.
 
 top_values, top_digits = outputs[wrong[:24]].topk(2, dim=1)
-fig, axes = plt.subplots(4, 6, figsize=(10, 7.5))
+fig, axes = plt.subplots(6, 4, figsize=(5.2, 10), layout="constrained")
 for ax, index, values, digits in zip(axes.flat, wrong[:24], top_values, top_digits):
     ax.imshow(test_set.images[index].reshape(28, 28), cmap="Blues")
     ax.set_title(
         f"#{index} is a {test_set.labels[index]}\n"
-        f"{digits[0]}: {values[0]:.2f}, {digits[1]}: {values[1]:.2f}",
-        fontsize=9,
+        f"{digits[0]}: {values[0]:.2f}\n{digits[1]}: {values[1]:.2f}",
+        fontsize=10,
     )
     ax.set_axis_off()
-fig.suptitle("Misclassified test digits: true label, then the top two guesses")
-fig.tight_layout()
+fig.suptitle("Misclassified test digits:\ntrue label, then the top two guesses")
 plt.show()
 
 # %%
@@ -120,7 +119,7 @@ panels = [
     (mean_nine, "the average 9", "Blues", 0, 1),
     (difference, "9 minus 4", "RdBu", -limit, limit),
 ]
-fig, axes = plt.subplots(1, 3, figsize=(6, 2.6))
+fig, axes = plt.subplots(1, 3, figsize=(5.6, 2.3), layout="constrained")
 for ax, (image, title, cmap, low, high) in zip(axes, panels):
     ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
     ax.set_title(title, fontsize=11)

@@ -130,10 +130,10 @@ import matplotlib.pyplot as plt
 
 with torch.no_grad():
     sample_answers = classifier(test_set.images[samples]).argmax(dim=1)
-fig, axes = plt.subplots(2, 10, figsize=(10, 2.6))
+fig, axes = plt.subplots(4, 5, figsize=(5.2, 5), layout="constrained")
 for ax, index, answer in zip(axes.flat, samples, sample_answers):
     ax.imshow(test_set.images[index].reshape(28, 28), cmap="Blues")
-    ax.set_title(f"reads {answer}", fontsize=9)
+    ax.set_title(f"reads {answer}")
     ax.set_axis_off()
 plt.show()
 
