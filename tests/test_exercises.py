@@ -131,7 +131,9 @@ def test_autograd_x():
     expect(ex.result(torch.tensor(3.5, requires_grad=True)), CORRECT)
     expect(ex.result(____), NOT_ATTEMPTED)
     expect(ex.result(torch.tensor(3.5)), INCORRECT, "without requires_grad")
-    expect(ex.result(torch.tensor(3.0, requires_grad=True)), INCORRECT, "not the page's value")
+    expect(
+        ex.result(torch.tensor(3.0, requires_grad=True)), INCORRECT, "not the walkthrough's value"
+    )
     expect(ex.result(3.5), INCORRECT, "float, not a PyTorch tensor")
     expect(ex.result(None), INCORRECT, "not a PyTorch tensor")
     expect(ex.result(torch.ones(2, requires_grad=True)), INCORRECT, "shape (2,)")

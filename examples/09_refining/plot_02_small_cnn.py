@@ -169,11 +169,12 @@ plt.show()
 # --------------------------------
 # The first test image, a 7, through the network's first three layers only
 # (``cnn[:3]``: the reshape, the first convolution and its ReLU): 16 maps of 28 x 28, one
-# per filter, in the same order as the filters above, row by row. A map is dark where
-# its filter's pattern is strong. The maps differ: some are darkest on the 7's flat top
-# stroke, others on its slanting one, others along one side of a stroke only; a few
-# respond to the blank paper and go white next to the ink. Those are the strokes and
-# edges that the next layer combines into parts of digits.
+# per filter, in the same order as the filters above, row by row. A map stands out from
+# the page's background where its filter's pattern is strong, and fades into it where the
+# pattern is absent. The maps differ: some stand out most on the 7's flat top stroke,
+# others on its slanting one, others along one side of a stroke only; a few respond to
+# the blank paper and fade out next to the ink. Those are the strokes and edges that the
+# next layer combines into parts of digits.
 
 first_image = test_set.images[:1]  # (1, 784): one image, as a batch of one
 with torch.no_grad():

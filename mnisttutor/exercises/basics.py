@@ -167,7 +167,7 @@ def _check_autograd_x(x):
     if not x.is_floating_point():
         raise Incorrect(f"x is a tensor of {x.dtype}: gradients need a floating point tensor.")
     if not close(_value(x), X_VALUE):
-        raise Incorrect(f"x is {_value(x):g}, not the page's value.")
+        raise Incorrect(f"x is {_value(x):g}, not the walkthrough's value.")
     if not x.requires_grad:
         raise Incorrect(
             "x was created without requires_grad, so PyTorch records nothing done with it."

@@ -320,7 +320,7 @@ def _eval_note(net) -> str | None:
     except BaseException as exc:
         return (
             f"a note: your train(inputs, targets) hides nn.Module's train(mode), so net.eval() "
-            f"raised {describe(exc)}. The page's class shows how to keep both."
+            f"raised {describe(exc)}. The walkthrough's class shows how to keep both."
         )
     return None
 
@@ -469,7 +469,7 @@ def _check_scoring_loop(score_network):
     if not _Outputs.made_numpy:
         return (
             "a note: answer stayed a PyTorch tensor, which counts the same here; the task "
-            "asks for a numpy array, .detach().numpy(), as the page's loop has it."
+            "asks for a numpy array, .detach().numpy(), as the walkthrough's loop has it."
         )
     return None
 

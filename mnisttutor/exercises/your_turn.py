@@ -74,7 +74,7 @@ def _check_marathon_errors(errors, closest_c=MISSING):
         raise Incorrect("the errors have the wrong sign: the true answer minus the machine's.")
     if all(close(a, b) for a, b in zip(errors, page, strict=True)):
         raise Incorrect(
-            "these are the errors for 100 km, the page's example: use the marathon's "
+            "these are the errors for 100 km, the walkthrough's example: use the marathon's "
             "42.195 km and 26.2188 miles."
         )
     if all(close(a, b) for a, b in zip(errors, expected[::-1], strict=True)):
@@ -113,7 +113,7 @@ marathon_errors = Exercise(
     section="Adjusting c by hand",
     intro="**Your turn: a marathon.** A marathon is 42.195 km, which is 26.2188 miles. "
     "Work out the machine's error on it for each of the guesses c = 0.5, 0.6 and 0.7 (in "
-    "that order), and which of the three comes closest. The page does not do this: use "
+    "that order), and which of the three comes closest. The walkthrough does not do this: use "
     "its idea, and its function `machine`.",
 )
 
@@ -192,8 +192,8 @@ marathon_learning = Exercise(
     section="Learning from every example",
     intro="**Your turn: learn from one marathon.** A marathon is 42.195 km, which is "
     "26.2188 miles. Start again from c = 0.5 and let `learn` take steps on the marathon "
-    "alone, with the page's learning rate, until the machine's error on it is less than "
-    "0.01 miles. How many steps does that take? The page does not do this: use its idea.",
+    "alone, with the walkthrough's learning rate, until the machine's error on it is less than "
+    "0.01 miles. How many steps does that take? The walkthrough does not do this: use its idea.",
 )
 
 
@@ -274,7 +274,7 @@ gradient_check = Exercise(
     "numeric_slope = ____  # the rise of f from t - h to t + h, divided by the run between them\n"
     "print(autograd_slope, numeric_slope)",
     ("autograd_slope", "numeric_slope", "t", "h"),
-    "backward() on f(t) fills t.grad, as it filled x.grad on the page. From two points: "
+    "backward() on f(t) fills t.grad, as it filled x.grad in the walkthrough. From two points: "
     "the difference of f's values on either side of t, over the distance between them.",
     "def f(t):\n"
     "    return t**2 * torch.sin(t)\n"
@@ -293,7 +293,7 @@ gradient_check = Exercise(
     intro="**Your turn: a slope no page shows.** Take a new function, f(t) = t² sin(t), at "
     "t = 2. Let autograd find its slope there, then check it the way people did before "
     "autograd: from f's values at two points close on either side of t. The two should "
-    "agree to about three decimals. The page does not do this: use its idea.",
+    "agree to about three decimals. The walkthrough does not do this: use its idea.",
 )
 
 
@@ -389,7 +389,7 @@ time_matmul = Exercise(
     "time that product with mnisttutor's timer, "
     "`best_time(function, arguments..., device=device)`, which gives the seconds per "
     "call. A product of two n x n matrices is about 2n³ operations: how many billions a "
-    "second does this machine do? The page does not do this: use its idea.",
+    "second does this machine do? The walkthrough does not do this: use its idea.",
 )
 
 
@@ -484,7 +484,7 @@ digit_counts = Exercise(
     section="Building the dataset",
     intro="**Your turn: how many of each digit?** Are there as many 1s as 5s in the "
     "training set? Count the training images of each digit, 0 to 9, from the "
-    "dataset's table or its items. The page does not do this: use its idea.",
+    "dataset's table or its items. The walkthrough does not do this: use its idea.",
 )
 
 
@@ -498,7 +498,7 @@ def _parameter_count(model) -> int:
 def _check_parameter_count(parameter_count, model=MISSING):
     count = number(parameter_count, "parameter_count", whole=True)
     if not isinstance(model, nn.Module):
-        raise Incorrect("model is not the page's network: run the cells above first.")
+        raise Incorrect("model is not the walkthrough's network: run the cells above first.")
     expected = _parameter_count(model)
     weights = sum(p.numel() for name, p in model.named_parameters() if name.endswith("weight"))
     if count == weights:
@@ -540,7 +540,7 @@ parameter_count = Exercise(
     section="The layers",
     intro="**Your turn: how many numbers does training adjust?** Every weight and every "
     "bias of `model` is a number that training moves. How many are there in all? Count "
-    "them from `model` itself. The page does not do this: use its idea.",
+    "them from `model` itself. The walkthrough does not do this: use its idea.",
 )
 
 
@@ -630,5 +630,5 @@ accuracy_per_digit = Exercise(
     intro="**Your turn: which digits are hardest?** One accuracy hides the details: "
     "write `accuracy_per_digit(C, mnist_test_dataset)`, which gives, for each digit 0 "
     "to 9, the share of its test images that the network gets right. Then try it on "
-    "`C3`, and see which digit it reads worst. The page does not do this: use its idea.",
+    "`C3`, and see which digit it reads worst. The walkthrough does not do this: use its idea.",
 )
