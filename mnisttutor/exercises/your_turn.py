@@ -265,7 +265,7 @@ gradient_check = Exercise(
     "gradient_check",
     "Find the slope of f(t) = t² sin(t) at t = 2 with autograd, and again from two points.",
     "def f(t):\n"
-    "    return t**2 * torch.sin(t)  # a new function, whose slope is on no page\n"
+    "    return t**2 * torch.sin(t)  # a new function, whose slope no walkthrough works out\n"
     "\n"
     "t = ____  # a tensor holding 2.0 that PyTorch records operations on\n"
     "____  # let PyTorch work out df/dt at t\n"
@@ -290,7 +290,7 @@ gradient_check = Exercise(
     returns=0,
     cell_names=("autograd_slope", "numeric_slope"),
     section="Checking by hand",
-    intro="**Your turn: a slope no page shows.** Take a new function, f(t) = t² sin(t), at "
+    intro="**Your turn: a slope no walkthrough shows.** Take a new function, f(t) = t² sin(t), at "
     "t = 2. Let autograd find its slope there, then check it the way people did before "
     "autograd: from f's values at two points close on either side of t. The two should "
     "agree to about three decimals. The walkthrough does not do this: use its idea.",

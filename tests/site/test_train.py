@@ -636,6 +636,38 @@ def test_the_empty_progress_bar_is_not_white_in_the_dark_theme(browser, site_url
         browser.execute_script("localStorage.removeItem('theme')")
 
 
+def test_a_zoom_that_keeps_the_width_redraws_the_charts_sharp(browser, site_url):
+    """A new resolution alone (a zoom, a window moved to a sharper screen) redraws the loss
+    and accuracy charts and the unit pictures at it, so their text is not drawn blurred."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sizes = (
+        "return Array.from(document.querySelectorAll("
+        "'.mnist-train__chart, .mnist-train__accuracy, .mnist-learned__units'),"
+        " (c) => [c.width, Math.round(c.clientWidth * devicePixelRatio)])"
+    )
+    open_page(browser, site_url)
+    try:
+        for ratio in (1, 2):
+            browser.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": 1280, "height": 900, "deviceScaleFactor": ratio, "mobile": False},
+            )
+            try:
+                WebDriverWait(browser, 10, poll_frequency=0.2).until(
+                    lambda b, ratio=ratio: (
+                        b.execute_script("return devicePixelRatio") == ratio
+                        and all(drawn == wanted for drawn, wanted in b.execute_script(sizes))
+                    )
+                )
+            except TimeoutException:
+                pytest.fail(f"not redrawn at {ratio}x: {browser.execute_script(sizes)}")
+        assert console_errors(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_filled_in_lab_is_accessible(browser, site_url, npm_tools, theme):
     """axe on the page as a reader leaves it: a run in the table, slow motion shown."""

@@ -274,6 +274,33 @@ def test_the_finished_graph_is_accessible(gpu_graph, npm_tools, theme, width, tm
         browser.execute_script("document.body.dataset.theme = 'auto'")
 
 
+def test_a_zoom_that_keeps_the_width_redraws_the_graph_sharp(browser, site_url):
+    """A new resolution alone (a zoom, a window moved to a sharper screen) redraws the
+    charts at it: a CSS-box observer misses it, and the text would be drawn blurred."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    open_graph(browser, site_url)
+    try:
+        for ratio in (1, 2):
+            browser.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": 1280, "height": 900, "deviceScaleFactor": ratio, "mobile": False},
+            )
+            try:
+                WebDriverWait(browser, 10, poll_frequency=0.2).until(
+                    lambda b, ratio=ratio: all(
+                        chart["ratio"] == ratio and redrawn_for(chart, 1280)
+                        for chart in b.execute_script(DRAWN_JS)
+                    )
+                )
+            except TimeoutException:
+                pytest.fail(f"not redrawn at {ratio}x: {browser.execute_script(DRAWN_JS)}")
+        assert browser.get_log("browser") == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_a_gpu_lost_partway_leaves_the_cpu_to_finish(webgpu_browser, site_url):
     browser = webgpu_browser
     open_graph(browser, site_url)

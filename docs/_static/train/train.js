@@ -505,11 +505,18 @@
         "from its starting weights: press Train to train it.");
     }
   });
-  // A resized window or a rotated phone redraws the charts and pictures at its new width.
-  new ResizeObserver(() => {
+  // A resized window, a rotated phone or a zoom redraws the charts and pictures at the new
+  // width and resolution. The device-pixel box also reports a resolution change that keeps
+  // the CSS width; browsers without it (Safari) throw, and get the CSS box.
+  const resized = new ResizeObserver(() => {
     runs.update();
     learned.redraw();
-  }).observe(root);
+  });
+  try {
+    resized.observe(root, { box: "device-pixel-content-box" });
+  } catch {
+    resized.observe(root);
+  }
 
   const megabytes = (files.reduce((sum, file) => sum + file.bytes, 0) / 1e6).toFixed(1);
   ui.rate.textContent = `MNIST, ${megabytes} MB, is fetched when you first press Train.`;

@@ -258,9 +258,12 @@
   if (!("gpu" in navigator)) sayAboutGpu(NO_GPU["no-webgpu"]);
   else sayAboutGpu(null);
 
-  // Redraw for a new width (a rotated phone) and for a change of theme.
+  // Redraw for a new width (a rotated phone), a new resolution (a zoom, a window moved to
+  // another screen) and a change of theme. The device-pixel box reports a new resolution
+  // even when the CSS width stays the same; browsers without it (Safari) throw, and get
+  // the CSS box, which a zoom changes too.
   for (const figure of Object.values(ui.figures)) {
-    new ResizeObserver(() => {
+    const observer = new ResizeObserver(() => {
       const ratio = window.devicePixelRatio || 1;
       const width = Math.round(figure.canvas.clientWidth * ratio);
       if (width && width !== figure.canvas.width) {
@@ -268,7 +271,12 @@
         figure.canvas.height = Math.round(Math.min(Math.max(width * 0.6, 260 * ratio), 420 * ratio));
         update();
       }
-    }).observe(figure.canvas);
+    });
+    try {
+      observer.observe(figure.canvas, { box: "device-pixel-content-box" });
+    } catch {
+      observer.observe(figure.canvas);
+    }
   }
   new MutationObserver(update).observe(document.body, { attributes: true, attributeFilter: ["data-theme"] });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", update);
