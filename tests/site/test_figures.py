@@ -73,10 +73,7 @@ def shown_figures(browser, url: str, width: int, theme: str = "light", scale: fl
     ``text_px`` is the smallest text's height in CSS px as shown, or None where the page
     does not say how large the figure's text was drawn.
     """
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": 900, "deviceScaleFactor": scale, "mobile": False},
-    )
+    sitecheck.set_screen(browser, width, scale=scale)
     browser.execute_cdp_cmd(
         "Emulation.setEmulatedMedia",
         {"features": [{"name": "prefers-color-scheme", "value": theme}]},
@@ -110,7 +107,7 @@ def too_small(figures: list[dict]) -> list[str]:
 @pytest.fixture
 def reset_browser(browser):
     yield browser
-    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    sitecheck.reset_screen(browser)
     browser.execute_cdp_cmd(
         "Emulation.setEmulatedMedia",
         {"features": [{"name": "prefers-color-scheme", "value": "light"}]},

@@ -57,10 +57,7 @@ return {viewport, page, culprits: culprits.slice(0, 5), panning};
 
 def overflow(browser, url: str, width: int) -> dict:
     """Load ``url`` at ``width`` px; what reaches past the viewport's right edge."""
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-    )
+    sitecheck.set_screen(browser, width)
     browser.get(url)
     browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -73,7 +70,7 @@ def overflow(browser, url: str, width: int) -> dict:
 @pytest.fixture
 def sized_browser(browser):
     yield browser
-    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    sitecheck.reset_screen(browser)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

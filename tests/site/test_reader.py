@@ -87,10 +87,7 @@ def _open(browser, url: str, theme: str, *, scale: float = 1):
         "Emulation.setEmulatedMedia",
         {"features": [{"name": "prefers-color-scheme", "value": theme}]},
     )
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1280, "height": 900, "deviceScaleFactor": scale, "mobile": False},
-    )
+    sitecheck.set_screen(browser, 1280, scale=scale)
     browser.get(url)
 
 
@@ -101,7 +98,7 @@ def reset_browser(browser):
         "Emulation.setEmulatedMedia",
         {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
     )
-    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    sitecheck.reset_screen(browser)
     browser.execute_script("localStorage.clear()")
 
 

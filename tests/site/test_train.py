@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+import sitecheck
 import torch
 
 from mnisttutor import Classifier, evaluate, train_per_sample, train_per_sample_fast
@@ -186,7 +187,6 @@ def fresh_browser(browser, tmp_path):
     """A browser of its own, with an empty cache: every file it loads reaches the server.
     (The worker's requests are not in the page's performance log, so they are counted
     at the server.)"""
-    import sitecheck
 
     session = sitecheck.start_browser(tmp_path / "profile")
     yield session
@@ -316,7 +316,6 @@ def test_train_scripts_name_no_other_host(site_dir):
 
 
 def test_pages_that_do_not_train_load_nothing_extra(site_dir):
-    import sitecheck
 
     pages = sitecheck.site_pages(site_dir)
     for prefix, allowed in OWN_FILES.items():
@@ -639,39 +638,16 @@ def test_the_empty_progress_bar_is_not_white_in_the_dark_theme(browser, site_url
 def test_a_zoom_that_keeps_the_width_redraws_the_charts_sharp(browser, site_url):
     """A new resolution alone (a zoom, a window moved to a sharper screen) redraws the loss
     and accuracy charts and the unit pictures at it, so their text is not drawn blurred."""
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    sizes = (
-        "return Array.from(document.querySelectorAll("
-        "'.mnist-train__chart, .mnist-train__accuracy, .mnist-learned__units'),"
-        " (c) => [c.width, Math.round(c.clientWidth * devicePixelRatio)])"
-    )
     open_page(browser, site_url)
-    try:
-        for ratio in (1, 2):
-            browser.execute_cdp_cmd(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": 1280, "height": 900, "deviceScaleFactor": ratio, "mobile": False},
-            )
-            try:
-                WebDriverWait(browser, 10, poll_frequency=0.2).until(
-                    lambda b, ratio=ratio: (
-                        b.execute_script("return devicePixelRatio") == ratio
-                        and all(drawn == wanted for drawn, wanted in b.execute_script(sizes))
-                    )
-                )
-            except TimeoutException:
-                pytest.fail(f"not redrawn at {ratio}x: {browser.execute_script(sizes)}")
-        assert console_errors(browser) == []
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    charts = ".mnist-train__chart, .mnist-train__accuracy, .mnist-learned__units"
+    assert sitecheck.blurred_canvases(browser, charts) == []
+    assert console_errors(browser) == []
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_filled_in_lab_is_accessible(browser, site_url, npm_tools, theme):
     """axe on the page as a reader leaves it: a run in the table, slow motion shown."""
-    import sitecheck
 
     open_page(browser, site_url)
     browser.execute_script(f"localStorage.theme = '{theme}'")
@@ -913,10 +889,7 @@ def test_slow_motion_opens_in_view_with_the_focus_and_says_what_it_did(browser, 
 @pytest.mark.parametrize("width", [320, 400])
 def test_the_filled_in_lab_does_not_scroll_sideways(browser, site_url, width):
     """With slow motion open, the charts, the table and the confusion matrix filled in."""
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False},
-    )
+    sitecheck.set_screen(browser, width, height=800)
     try:
         open_page(browser, site_url)
         browser.execute_async_script(
@@ -941,7 +914,7 @@ def test_the_filled_in_lab_does_not_scroll_sideways(browser, site_url, width):
         )
         assert size >= 12
     finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        sitecheck.reset_screen(browser)
 
 
 # What the charts wrote, canvas by canvas: fillText recorded as the page draws.

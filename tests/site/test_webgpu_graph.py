@@ -19,6 +19,7 @@ import re
 import sys
 
 import pytest
+import sitecheck
 
 from mnisttutor.results import RECORDED, recorded_rows
 
@@ -237,18 +238,9 @@ def redrawn_for(chart: dict, width: int) -> bool:
 @pytest.mark.parametrize("width", [1280, 400])
 def test_the_finished_graph_is_accessible(gpu_graph, npm_tools, theme, width, tmp_path):
     """axe and vnu on the page as the run left it, drawn in the theme at the width."""
-    import sitecheck
 
     browser, _ = gpu_graph
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {
-            "width": width,
-            "height": 900,
-            "deviceScaleFactor": 2 if width < 1000 else 1,
-            "mobile": False,
-        },
-    )
+    sitecheck.set_screen(browser, width, scale=2 if width < 1000 else 1)
     browser.execute_script("document.body.dataset.theme = arguments[0]", theme)
     try:
         # The page redraws for the new width and theme within a few frames of seeing them.
@@ -270,35 +262,17 @@ def test_the_finished_graph_is_accessible(gpu_graph, npm_tools, theme, width, tm
         assert sitecheck.vnu_errors_in_browser(browser, tmp_path, "train.html") == []
         assert browser.get_log("browser") == []
     finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        sitecheck.reset_screen(browser)
         browser.execute_script("document.body.dataset.theme = 'auto'")
 
 
 def test_a_zoom_that_keeps_the_width_redraws_the_graph_sharp(browser, site_url):
     """A new resolution alone (a zoom, a window moved to a sharper screen) redraws the
     charts at it: a CSS-box observer misses it, and the text would be drawn blurred."""
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.support.ui import WebDriverWait
 
     open_graph(browser, site_url)
-    try:
-        for ratio in (1, 2):
-            browser.execute_cdp_cmd(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": 1280, "height": 900, "deviceScaleFactor": ratio, "mobile": False},
-            )
-            try:
-                WebDriverWait(browser, 10, poll_frequency=0.2).until(
-                    lambda b, ratio=ratio: all(
-                        chart["ratio"] == ratio and redrawn_for(chart, 1280)
-                        for chart in b.execute_script(DRAWN_JS)
-                    )
-                )
-            except TimeoutException:
-                pytest.fail(f"not redrawn at {ratio}x: {browser.execute_script(DRAWN_JS)}")
-        assert browser.get_log("browser") == []
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert sitecheck.blurred_canvases(browser, ".mnist-graph__chart") == []
+    assert browser.get_log("browser") == []
 
 
 def test_a_gpu_lost_partway_leaves_the_cpu_to_finish(webgpu_browser, site_url):
@@ -430,7 +404,6 @@ def test_the_graph_scripts_name_no_other_host(site_dir):
 
 
 def test_only_the_train_page_loads_the_graph(site_dir):
-    import sitecheck
 
     loading = set()
     for page in sitecheck.site_pages(site_dir):
