@@ -12,17 +12,14 @@ nothing. Run it after ``nox -s docs`` with ``nox -s notebook`` (``-m notebook``)
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import urllib.parse
 import urllib.request
-import venv
-from functools import partial
 from pathlib import Path
 
 import pytest
 import sitecheck
+from fresh_jupyter import RUN_NOTEBOOKS, fresh_jupyter
 
 pytestmark = pytest.mark.notebook
 
@@ -30,14 +27,6 @@ ROOT = sitecheck.ROOT
 PAGE = "auto_examples/05_mnist_data/plot_01_exploring_with_pandas.html"
 # Printed by that walkthrough when it runs on the full data.
 EXPECTED_OUTPUT = ("60,000 rows x 785 columns", "row 4 has label 9")
-RUN_NOTEBOOK = """
-import sys, nbformat
-from nbclient import NotebookClient
-nb = nbformat.read(sys.argv[1], as_version=4)
-allow_errors = len(sys.argv) > 3
-NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=allow_errors).execute()
-nbformat.write(nb, sys.argv[2])
-"""
 
 
 def _download_notebook(site: str, folder: Path) -> Path:
@@ -48,50 +37,6 @@ def _download_notebook(site: str, folder: Path) -> Path:
     with urllib.request.urlopen(urllib.parse.urljoin(site + PAGE, link), timeout=30) as response:
         path.write_bytes(response.read())
     return path
-
-
-def _jupyter_requirements() -> list[str]:
-    import tomllib  # Python 3.11+; here, not at the top, so 3.10 can still collect this file
-
-    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
-    return groups["notebook"]
-
-
-def _fresh_jupyter(tmp_path: Path, wheels: str):
-    """A new virtual environment with only Jupyter's kernel and runner, and how to run in it.
-
-    Returns its Python and a ``subprocess.run`` with its environment: ``wheels`` as
-    ``MNISTTUTOR_WHEELS``, and nothing of this machine's mnisttutor or Jupyter settings.
-    """
-    assert not tmp_path.resolve().is_relative_to(ROOT)
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTHON", "VIRTUAL_ENV", "MNISTTUTOR_", "JUPYTER"))
-    }
-    env.update(
-        MNISTTUTOR_WHEELS=wheels,
-        MNISTTUTOR_CACHE_DIR=str(tmp_path / "cache"),  # nothing cached: CSVs written anew
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        HOME=str(tmp_path / "home"),  # no user site-packages or Jupyter config from the host
-    )
-    if os.environ.get("MNISTTUTOR_DATA_DIR"):
-        env["MNISTTUTOR_DATA_DIR"] = os.environ["MNISTTUTOR_DATA_DIR"]
-    constraints = ROOT / ".ci" / "constraints.txt"
-    if constraints.is_file():  # the CPU build of PyTorch, on the project's machines
-        env.setdefault("PIP_CONSTRAINT", str(constraints))
-    run = partial(subprocess.run, env=env, cwd=tmp_path, check=True, timeout=1500)
-    run([python, "-m", "pip", "install", "--quiet", *_jupyter_requirements()])
-    check = run(
-        [python, "-c", "import importlib.util as u; print(u.find_spec('mnisttutor'))"],
-        capture_output=True,
-        text=True,
-    )
-    assert check.stdout.strip() == "None", "mnisttutor must not be installed before the notebook"
-    return python, run
 
 
 def _site_page(site_dir: Path) -> None:
@@ -108,9 +53,9 @@ def test_with_the_wheel_unreachable_the_setup_cell_says_one_sentence(
     setup_only["cells"] = [next(c for c in setup_only["cells"] if c["cell_type"] == "code")]
     notebook.write_text(json.dumps(setup_only))
     gone = site_server.url + "no-such-folder/"  # the site answers 404, as after a move
-    python, run = _fresh_jupyter(tmp_path, gone)
+    python, run = fresh_jupyter(tmp_path, gone)
     executed = tmp_path / "executed.ipynb"
-    run([python, "-c", RUN_NOTEBOOK, notebook, executed, "allow errors"])
+    run([python, "-c", RUN_NOTEBOOKS, "--allow-errors", notebook, executed])
 
     (cell,) = json.loads(executed.read_text())["cells"]
     (error,) = [o for o in cell["outputs"] if o["output_type"] == "error"]
@@ -136,10 +81,10 @@ def test_downloaded_notebook_runs_in_a_fresh_environment(site_dir, site_server, 
     _site_page(site_dir)
     site, first_request = site_server.url, len(site_server.requested)
     notebook = _download_notebook(site, tmp_path)
-    python, run = _fresh_jupyter(tmp_path, site + "wheels/")
+    python, run = fresh_jupyter(tmp_path, site + "wheels/")
 
     executed = tmp_path / "executed.ipynb"
-    run([python, "-c", RUN_NOTEBOOK, notebook, executed])
+    run([python, "-c", RUN_NOTEBOOKS, notebook, executed])
 
     requested = site_server.requested[first_request:]
     (wheel,) = (site_dir / "wheels").glob("mnisttutor-*.whl")

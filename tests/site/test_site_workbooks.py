@@ -21,34 +21,22 @@ epoch of training.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
-import venv
 import zipfile
-from functools import partial
 from pathlib import Path
 
 import pytest
 import sitecheck
+from fresh_jupyter import RUN_NOTEBOOKS, fresh_jupyter
 
 ROOT = sitecheck.ROOT
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import workbooks  # noqa: E402 -- docs/_ext is not a package
 
 CHECK_LINE = re.compile(r"^(Not attempted|Correct|Incorrect)\b")
-RUN_NOTEBOOKS = """
-import sys, nbformat
-from nbclient import NotebookClient
-for source, target in zip(sys.argv[1::2], sys.argv[2::2]):
-    nb = nbformat.read(source, as_version=4)
-    mistakes = source.endswith("_mistakes.ipynb")  # its learner's cells raise, by design
-    NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=mistakes).execute()
-    nbformat.write(nb, target)
-"""
 
 
 def _walkthroughs_with_workbooks() -> list[Path]:
@@ -117,38 +105,6 @@ def _checks(executed: Path) -> list[str]:
     return [line for line in printed.splitlines() if CHECK_LINE.match(line)]
 
 
-def _fresh_python(tmp_path: Path, site: str) -> tuple[Path, dict]:
-    import tomllib
-
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PYTHON", "VIRTUAL_ENV", "MNISTTUTOR_", "JUPYTER"))
-    }
-    env.update(
-        MNISTTUTOR_WHEELS=site + "wheels/",
-        MNISTTUTOR_CACHE_DIR=str(tmp_path / "cache"),
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        HOME=str(tmp_path / "home"),
-    )
-    if os.environ.get("MNISTTUTOR_DATA_DIR"):
-        env["MNISTTUTOR_DATA_DIR"] = os.environ["MNISTTUTOR_DATA_DIR"]
-    constraints = ROOT / ".ci" / "constraints.txt"
-    if constraints.is_file():  # the CPU build of PyTorch, on the project's machines
-        env.setdefault("PIP_CONSTRAINT", str(constraints))
-    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", *groups["notebook"]],
-        env=env,
-        check=True,
-        timeout=1500,
-    )
-    return python, env
-
-
 @pytest.mark.notebook
 def test_workbooks_run_as_shipped_and_solved(site_dir, site_server, tmp_path):
     pages = _walkthroughs_with_workbooks()
@@ -172,8 +128,7 @@ def test_workbooks_run_as_shipped_and_solved(site_dir, site_server, tmp_path):
             (solved, "Correct", expected),
             (mistakes, "Incorrect", expected),
         ]
-    python, env = _fresh_python(tmp_path, site)
-    run = partial(subprocess.run, env=env, cwd=tmp_path, check=True, timeout=3000)
+    python, run = fresh_jupyter(tmp_path, site + "wheels/", timeout=3000)
     arguments = [
         str(a) for notebook, _, _ in runs for a in (notebook, notebook.with_suffix(".out.ipynb"))
     ]
