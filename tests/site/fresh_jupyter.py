@@ -11,7 +11,6 @@ from functools import partial
 from pathlib import Path
 
 import sitecheck
-import tomllib
 
 # Runs notebooks: arguments in pairs, each notebook and where to write it executed. A cell
 # that raises stops the run, but in a notebook whose name ends "_mistakes.ipynb" (its
@@ -36,6 +35,8 @@ def fresh_jupyter(tmp_path: Path, wheels: str, timeout: float = 1500):
     The environment has ``wheels`` as ``MNISTTUTOR_WHEELS`` (where a notebook's first cell
     installs mnisttutor from) and nothing of this machine's mnisttutor or Jupyter settings.
     """
+    import tomllib  # Python 3.11+; here, not at the top, so 3.10 can still collect the tests
+
     assert not tmp_path.resolve().is_relative_to(sitecheck.ROOT)
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
