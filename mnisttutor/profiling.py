@@ -7,10 +7,15 @@ and what it means, not how the clock is read.
 from __future__ import annotations
 
 import itertools
+import os
+import re
+import sys
+import tempfile
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 
 import torch
@@ -194,6 +199,37 @@ class OriginalMnistDataset:
         return label, image_values, target
 
 
+# What PyTorch's profiler library (kineto) writes to the process's stderr as a profile
+# starts and stops, for tools that trace it (pytorch/kineto#1325), e.g.
+# "USDT:2026-12-06 04:28:30 4153:4153 SyncActivityProfilerHandler.cpp:52] profiler_start".
+# Jupyter shows the process's stderr in the notebook, under the cell, in red.
+PROFILER_MARKER = re.compile(r"USDT:.*\] profiler_(start|stop)\r?\n?")
+
+
+@contextmanager
+def _without_profiler_markers() -> Iterator[None]:
+    """Hold what C code writes to the process's stderr (file descriptor 2) for the block,
+    then pass it on without the profiler's start and stop markers.
+
+    Written at that level, the markers pass no Python stream or setting (kineto reads its
+    log level once, as torch is imported), so the descriptor is pointed at a temporary
+    file for the block, and anything else written there is kept, in order.
+    """
+    sys.stderr.flush()
+    original = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(original, 2)
+            os.close(original)
+            held.seek(0)
+            kept = PROFILER_MARKER.sub("", held.read().decode(errors="replace"))
+            if kept:
+                os.write(2, kept.encode())
+
+
 def operations_per_step(classifier, image: torch.Tensor, target: torch.Tensor) -> Counter:
     """PyTorch operators one training step runs, by name, counted by :mod:`torch.profiler`.
 
@@ -212,7 +248,7 @@ def operations_per_step(classifier, image: torch.Tensor, target: torch.Tensor) -
     from torch.profiler import ProfilerActivity, profile
 
     classifier.train(image, target)  # warm up
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    with _without_profiler_markers(), profile(activities=[ProfilerActivity.CPU]) as prof:
         classifier.train(image, target)
     return Counter({e.key: e.count for e in prof.key_averages() if e.key.startswith("aten::")})
 

@@ -1,5 +1,7 @@
 """Sections 7 and 8's measuring: the original's dataset, step times, operators, paths in turns."""
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -51,6 +53,40 @@ def test_operations_per_step_sees_the_layers_and_the_optimiser():
     ops = operations_per_step(Classifier(), torch.rand(784), torch.eye(10)[3])
     assert ops["aten::sigmoid"] == 2  # the two layers' activations, forward
     assert sum(ops.values()) > 20  # a step is many small operators
+
+
+def test_counting_operations_writes_nothing_to_stderr():
+    """A notebook shows the process's stderr under the cell: the profiler's start and stop
+    markers (pytorch/kineto#1325) must not reach it, from a process of its own."""
+    code = (
+        "import torch\n"
+        "from mnisttutor import Classifier\n"
+        "from mnisttutor.profiling import operations_per_step\n"
+        "print(sum(operations_per_step(Classifier(), torch.rand(784), torch.eye(10)[3]).values()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert int(done.stdout) > 0
+    assert done.stderr == ""
+
+
+def test_only_the_profiler_markers_are_held_back_from_stderr():
+    """What else C code writes to stderr in the block comes through, in order."""
+    code = (
+        "import os\n"
+        "from mnisttutor.profiling import _without_profiler_markers\n"
+        "with _without_profiler_markers():\n"
+        "    os.write(2, b'before\\n')\n"
+        "    os.write(2, b'USDT:2026-12-06 04:28:30 4153:4153 Sync.cpp:52] profiler_start\\n')\n"
+        "    os.write(2, b'a warning from C\\n')\n"
+        "    os.write(2, b'USDT:2026-12-06 04:28:30 4153:4153 Sync.cpp:59] profiler_stop\\n')\n"
+        "os.write(2, b'after\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stderr == "before\na warning from C\nafter\n"
 
 
 def test_time_in_turns_gives_every_path_fresh_networks_in_turns():
