@@ -32,7 +32,8 @@ def draw_node(
     """One node: signals in on the left, a weight on each link, the output on the right.
 
     Thicker arrows carry larger weights (by absolute value). Each weight is written beside
-    its arrow, on the side the arrow slopes away from, so no label covers a line.
+    its arrow, on the side the arrow slopes away from, so no label covers a line. The title
+    says what the picture is (it is also the picture's text for screen readers on the site).
 
     Examples
     --------
@@ -74,6 +75,7 @@ def draw_node(
     )
     ax.text(node[0] + radius + 0.23, node[1], f"output\n{output:.4f}", va="center")
     ax.set(xlim=(0.1, 1.75), ylim=(0, 1), aspect="equal")
+    ax.set_title(f"One node: {len(signals)} weighted signals in, one output")
     ax.axis("off")
     return ax
 

@@ -6,6 +6,7 @@ import doctest
 import importlib.util
 import io
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -231,3 +232,26 @@ def test_the_scraper_records_each_figures_text_and_lays_out_for_a_phone_where_ne
     for stem in ("001_phone", "001_phone_2_00x", "001_dark_phone", "001_dark_phone_2_00x"):
         assert (tmp_path / f"sphx_glr_plot_x_{stem}.png").is_file()
     assert not list(tmp_path.glob("sphx_glr_plot_x_002*phone*"))
+
+
+def test_the_scraper_warns_of_a_figure_whose_alt_text_would_be_its_file_name(tmp_path, caplog):
+    """sphinx-gallery writes a figure's titles as its alt text, and without any its file
+    name; the build (sphinx-build -W) stops on the warning."""
+    sys.path.insert(0, str(ROOT / "docs/_ext"))
+    try:
+        import figure_themes
+    finally:
+        sys.path.remove(str(ROOT / "docs/_ext"))
+    plt.figure(figsize=(4, 3)).add_subplot().plot([1, 2, 3])
+    plt.figure(figsize=(4, 3)).add_subplot(title="The line rises").plot([1, 2, 3])
+    images = (str(tmp_path / f"sphx_glr_plot_x_{n:03}.png") for n in range(1, 3))
+    block_vars = {"image_path_iterator": images, "example_globals": {}, "src_file": "x.py"}
+    conf = {"image_srcset": [2.0], "compress_images": (), "src_dir": str(tmp_path)}
+    with caplog.at_level(logging.WARNING):
+        rst = figure_themes.scrape(None, block_vars, conf)
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warned == [
+        "x.py, figure 001 has no title, so its alt text would be its file name: give it one "
+        "with ax.set_title() or fig.suptitle(), saying what it shows"
+    ]
+    assert ":alt: The line rises" in rst

@@ -163,6 +163,14 @@ def scrape(block, block_vars, gallery_conf, **kwargs) -> str:
                     light_kwargs.setdefault(attr, colour)
             titles = _matplotlib_fig_titles(fig)
             where = f"{block_vars.get('src_file', 'an example')}, figure {light_path.stem[-3:]}"
+            if not titles.strip():
+                # sphinx-gallery makes a figure's alt text from its titles, and without one
+                # from its file name ("plot 01 nodes and activation"), which tells a screen
+                # reader's user nothing.
+                logger.warning(
+                    f"{where} has no title, so its alt text would be its file name: give it "
+                    "one with ax.set_title() or fig.suptitle(), saying what it shows"
+                )
             saved = _save_themes(fig, light_path, light_kwargs, kwargs, gallery_conf, where)
             pair = [
                 figure_rst(

@@ -118,8 +118,8 @@ for label, points in lines.items():
     style = "s--" if label.endswith("(recorded)") else "o-"
     top.loglog(size, seconds * 1e3, style, label=label)
     bottom.loglog(size, 2 * size**3 / seconds / 1e9, style, label=label)
-top.set(ylabel="ms per product", title="Time")
-bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed")
+top.set(ylabel="ms per product", title="Time per product (lower is faster)")
+bottom.set(xlabel="matrix size", ylabel="GFLOP/s", title="Speed (higher is faster)")
 plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:,g}")  # 1,000, not 10³
 for ax in (top, bottom):
     ax.grid(alpha=0.3, which="both")

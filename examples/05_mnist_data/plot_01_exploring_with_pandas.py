@@ -95,12 +95,12 @@ plt.show()
 # The first 24 rows, each titled with its label. Handwriting varies a lot within a
 # digit.
 
-fig, axes = plt.subplots(4, 6, figsize=(5.4, 4.8))
+fig, axes = plt.subplots(4, 6, figsize=(5.4, 4.8), layout="constrained")
 for row, ax in enumerate(axes.flat):
     ax.imshow(df.iloc[row, 1:].to_numpy().reshape(28, 28), cmap="Blues")
     ax.set_title(df.iloc[row, 0])
     ax.axis("off")
-fig.tight_layout()
+fig.suptitle("The first 24 training images, each titled with its label")
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 2

@@ -135,6 +135,7 @@ for ax, index, answer in zip(axes.flat, samples, sample_answers):
     ax.imshow(test_set.images[index].reshape(28, 28), cmap="Blues")
     ax.set_title(f"reads {answer}")
     ax.set_axis_off()
+fig.suptitle("The 20 digits, each with the network's answer")
 plt.show()
 
 # %%
