@@ -134,6 +134,10 @@ def add_line(app, docname, source) -> None:
     if (run := current_record(target)) is None:
         return
     text_line = re.sub(r"([\\*`_|])", r"\\\1", describe(run))  # plain text, not markup
+    # "2 torch threads" links to the glossary's thread, which says what one is.
+    text_line = re.sub(
+        r"\b(\d+) torch thread(s?)\b", r"\1 torch :term:`thread\2 <thread>`", text_line
+    )
     line = f"\n.. rst-class:: mnisttutor-run-record\n\n{text_line}\n\n"
     text = source[0]
     if match := TITLE.search(text):

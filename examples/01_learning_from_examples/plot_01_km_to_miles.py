@@ -104,6 +104,6 @@ plt.show()
 #
 # A note on the original
 # ----------------------
-# The original tutorial writes the true answer as 62.127 in two places, a typo for
+# The :term:`original tutorial` writes the true answer as 62.127 in two places, a typo for
 # 62.137 (100 km is 62.1371 miles), the figure its error of 2.137 at ``c = 0.6`` comes
 # from.

@@ -90,12 +90,13 @@ plt.show()
 # straight to each example's answer (fine here, where every example agrees, but not when
 # the examples are noisy); above 1 each step overshoots, and above 2 it diverges.
 #
-# Why 0.2 and 1.8 end on the same number: every step multiplies the distance between
-# ``c`` and the true value by ``1 - learning rate``. For 0.2 that is 0.8, so ``c`` creeps
-# up from below. For 1.8 it is -0.8: the same size, but the sign flips, so ``c`` jumps
-# past the true value and back, closing in just as fast. After an even number of steps,
-# 30 here, the two land on the same side at the same distance. Above 2 the factor is
-# bigger than 1 in size, and each step lands further away than the last.
+# Why 0.2 and 1.8 end on the same number (the printout below shows it): every step
+# multiplies the distance between ``c`` and the true value by ``1 - learning rate``. For
+# 0.2 that is 0.8, so ``c`` creeps up from below. For 1.8 it is -0.8: the same size, but
+# the sign flips, so ``c`` jumps past the true value and back, closing in just as fast.
+# After an even number of steps, 30 here, the two land on the same side at the same
+# distance. Above 2 the factor is bigger than 1 in size, and each step lands further
+# away than the last.
 
 fig, ax = plt.subplots(figsize=(7, 4))
 for rate in (0.05, 0.2, 1.0, 1.8):
@@ -105,7 +106,7 @@ for rate in (0.05, 0.2, 1.0, 1.8):
         trace.append(c)
     ax.plot(trace, ".-", label=f"learning rate {rate}")
     print(f"learning rate {rate:4}: c after 30 examples = {c:.6f}")
-ax.axhline(KM_TO_MILES, color="k", ls="--")
+ax.axhline(KM_TO_MILES, color="k", ls="--", label="the true c")
 ax.set(xlabel="examples seen", ylabel="c", title="Different step sizes")
 ax.legend()
 ax.grid(alpha=0.3)

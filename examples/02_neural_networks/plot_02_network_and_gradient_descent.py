@@ -9,9 +9,10 @@ watch gradient descent, the method that adjusts them, take steps down a loss cur
 # %%
 # Three layers
 # ------------
-# Each image has 28 x 28 = 784 pixels, one input node per pixel. A hidden layer of 200
-# nodes combines them (hidden because we never see its numbers directly), and 10 output
-# nodes, one per digit, give the answer: the brightest output is the network's guess.
+# Each image has 28 x 28 = 784 pixels, one input node per pixel. A
+# :term:`hidden layer <layer>` of 200 nodes combines them (hidden because we never see
+# its numbers directly), and 10 output nodes, one per digit, give the answer: the output
+# with the largest value is the network's guess.
 # Every node is linked to every node of the next layer, each link with its own weight.
 #
 # Each hidden and output node also adds one number of its own to its weighted sum,
@@ -57,8 +58,8 @@ plt.show()
 # (positive: the loss goes up, so make the weight smaller). :term:`Gradient descent` starts
 # somewhere, finds the gradient there, and steps downhill by
 # ``learning rate x gradient``, the learning rate being section 1's fraction of a step.
-# The network above has 158,800 weights, and gradient descent does this for all of them
-# at once, each with its own gradient.
+# The network above has 159,010 parameters, and gradient descent does this for all of
+# them at once, each with its own gradient.
 #
 # Below, a made-up loss curve for one weight, with two valleys. ``gradient`` finds its
 # slope the way you would on a graph: it reads the loss a tiny distance either side of
@@ -93,8 +94,11 @@ def descend(w, learning_rate, steps):
 # Steps down the curve
 # --------------------
 # Small steps creep down reliably but slowly; larger ones get there faster but can
-# overshoot. Either way, descent stops in the valley it starts in, which may not be the
-# lowest.
+# overshoot. Where the curve is nearly flat the slope is small, so each step is small
+# too: the path with the smallest rate, 0.1, is still crawling across the flat stretch
+# after its 15 steps, short of the valley. A path that reaches the bottom stops in the
+# valley it headed into, which may not be the lowest: the one from the right settles in
+# the shallower valley.
 
 w_axis = np.linspace(-1.5, 5, 400)
 fig, ax = plt.subplots(figsize=(8, 4.5))

@@ -3,8 +3,9 @@ Tensors and automatic gradients
 ===============================
 
 Goal: compute ``y = (x - 1)(x - 2)(x - 3)`` at ``x = 3.5`` with a PyTorch tensor, let
-PyTorch find the :term:`gradient` ``dy/dx`` for us, check it against the derivative worked out by
-hand, and look at the computation graph PyTorch recorded to get it.
+PyTorch find the :term:`gradient` ``dy/dx`` (how fast ``y`` changes as ``x`` changes:
+its slope) for us, check it against the slope worked out by hand, and look at the
+computation graph PyTorch recorded to get it.
 """
 
 # %%
@@ -27,12 +28,12 @@ print(x)
 # %%
 # Computing y
 # -----------
-# ``y`` depends on ``x``. Expect y = 1.875 (the original's figure): 2.5 x 1.5 x 0.5. Its
-# ``grad_fn`` is the record of the last operation that produced it, a multiplication:
-# the start of the recorded graph. PyTorch names each record for its operation and the
-# way back through it: ``MulBackward0`` is the backward step of a multiplication (Mul),
-# ``SubBackward0`` of a subtraction (Sub). The ``0`` only tells apart PyTorch's variants
-# of the same operation.
+# ``y`` depends on ``x``. Expect y = 1.875 (the :term:`original tutorial`'s figure):
+# 2.5 x 1.5 x 0.5. Its ``grad_fn`` is the record of the last operation that produced it,
+# a multiplication: the start of the recorded graph. PyTorch names each record for its
+# operation and the way back through it: ``MulBackward0`` is the backward step of a
+# multiplication (Mul), ``SubBackward0`` of a subtraction (Sub). The ``0`` only tells
+# apart PyTorch's variants of the same operation.
 
 y = (x - 1) * (x - 2) * (x - 3)
 print(f"y = {y.item():.4f}")
@@ -41,11 +42,12 @@ print(f"y.grad_fn is a {type(y.grad_fn).__name__}")
 # %%
 # The gradient, automatically
 # ---------------------------
+# PyTorch's automatic gradients, :term:`autograd`, do the rest.
 # :pt:`y.backward() <torch.Tensor.backward>` walks the graph backwards, multiplying the
 # slopes of the steps it recorded (the *chain rule*: when y is made from x in steps, the
 # slope of y is the product of the steps' slopes), and stores ``dy/dx`` in
-# :pt:`x.grad <torch.Tensor.grad>`. Expect 5.75, as the
-# original tutorial prints: where ``x`` is 3.5, ``y`` grows 5.75 times as fast as ``x``.
+# :pt:`x.grad <torch.Tensor.grad>`. Expect 5.75, as the :term:`original tutorial`
+# prints: where ``x`` is 3.5, ``y`` grows 5.75 times as fast as ``x``.
 
 y.backward()
 gradient = x.grad
@@ -54,8 +56,10 @@ print(f"x.grad = {gradient.item():.4f}")
 # %%
 # Checking by hand
 # ----------------
-# Multiplied out, y = x³ - 6x² + 11x - 6, so its derivative is dy/dx = 3x² - 12x + 11.
-# At x = 3.5 that gives the same number as autograd.
+# If you know some calculus, this checks autograd; if not, skip ahead to the graph. The
+# slope of a formula is its :term:`derivative`. Multiplied out, y = x³ - 6x² + 11x - 6,
+# and the rule for powers (the slope of xⁿ is n xⁿ⁻¹) gives dy/dx = 3x² - 12x + 11. At
+# x = 3.5 that gives the same number as autograd.
 
 x_value = x.item()
 by_hand = 3 * x_value**2 - 12 * x_value + 11

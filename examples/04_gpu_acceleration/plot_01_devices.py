@@ -39,7 +39,7 @@ if not has_accelerator:
 # %%
 # How the original did it (history, do not copy)
 # ----------------------------------------------
-# The original tutorial made every new tensor a GPU tensor with a global switch::
+# The :term:`original tutorial` made every new tensor a GPU tensor with a global switch::
 #
 #     if torch.cuda.is_available():
 #         torch.set_default_tensor_type(torch.cuda.FloatTensor)  # deprecated since PyTorch 2.1
@@ -63,6 +63,8 @@ b = torch.ones(3).to(device)
 a = torch.rand(3, 3, device=device)
 model = torch.nn.Linear(3, 2).to(device)
 print(a.device, b.device, next(model.parameters()).device)
+if not has_accelerator:  # then every device on this page is the CPU: say what a GPU shows
+    print("(With an NVIDIA GPU, each would read cuda:0: PyTorch's name for the first GPU.)")
 
 # %%
 # Checking where a tensor lives
@@ -85,7 +87,10 @@ print(f"as numpy: {c.detach().cpu().numpy()}")
 # ------------------------------------
 # When many tensors are created in one place, :func:`~mnisttutor.default_device` makes
 # the device the default inside a ``with`` block only, and restores the old default on
-# the way out, unlike the global switch above.
+# the way out, unlike the global switch above. A ``with`` block is Python's way to set
+# something up for the indented lines under it and undo it after them, even if one of
+# them fails. On a machine with a GPU, ``inside`` below is made on it and ``outside`` on
+# the CPU.
 
 from mnisttutor import default_device
 

@@ -79,12 +79,13 @@ for label, points in recorded.items():
 # %%
 # How many times faster?
 # ----------------------
-# The smallest and the largest product that all three measured, compared in words. For
-# two 2048 x 2048 matrices, millions of independent sums, the GPU's lanes are all busy
-# and it is many times faster than a CPU: the recorded H200 was 42 times faster than its
-# own machine's 16 CPU cores. For two 64 x 64 matrices there is too little work to
-# share out, handing it over to the GPU costs more than the sums, and the H200 was 1.7
-# times slower than its own machine's CPU.
+# The smallest and the largest product that all three measured (this build's CPU, the
+# recorded GPU and its machine's CPU), compared in words. For two 2048 x 2048 matrices,
+# millions of independent sums, the GPU's lanes are all busy and it is many times faster
+# than a CPU: the recorded H200 was 42 times faster than its own machine's 16 CPU cores.
+# For two 64 x 64 matrices there is too little work to share out, handing it over to
+# the GPU costs more than the sums, and the H200 was 1.7 times slower than its own
+# machine's CPU.
 
 from mnisttutor.results import how_much_faster
 

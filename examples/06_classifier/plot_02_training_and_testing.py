@@ -90,10 +90,11 @@ print(f"after one epoch: {score_network(C, mnist_test_dataset):.2%} of the test 
 # %%
 # Three epochs, as the original
 # -----------------------------
-# The original trained for 3 epochs, which took about 3 minutes on Colab's CPU and
-# about 2 on a Tesla T4 GPU. To keep this site's build short, the three epochs below run
-# with :func:`~mnisttutor.train_per_sample_fast`: the same steps, in the same order, with
-# the same maths written out by hand and compiled to machine code. It starts from the
+# The :term:`original <original tutorial>` trained for 3 epochs, which took about 3
+# minutes on :term:`Colab`'s CPU and about 2 on a Tesla T4 GPU. To keep this site's
+# build short, the three epochs below run with :func:`~mnisttutor.train_per_sample_fast`:
+# the same steps, in the same order, with the same maths written out by hand and
+# compiled to machine code. It starts from the
 # same seed, and after its first epoch its weights match those of the loop above to
 # rounding. Its first epoch can take longer than the others: it includes compiling the
 # loop to machine code, or loading it from the disk cache where it was compiled before.
