@@ -67,7 +67,7 @@ FIGURE = """
     <div class="mnist-graph__table" role="region" tabindex="0"
          aria-label="{title}: the numbers">
       <table>
-        <caption>The graph's numbers, in {unit}</caption>
+        <caption>The graph's numbers: {unit}</caption>
         <thead></thead>
         <tbody></tbody>
       </table>
@@ -78,12 +78,12 @@ FIGURE = """
 CHARTS = {
     "hidden": {
         "title": "Time per training step as the hidden layer grows, one image a step",
-        "unit": "µs per step",
+        "unit": "time per training step",
         "size": "hidden nodes",
     },
     "batch": {
         "title": "Time per image as the batch grows, 200 hidden nodes",
-        "unit": "µs per image",
+        "unit": "time per image",
         "size": "images a step",
     },
 }

@@ -20,9 +20,10 @@ prints, in words.
 #
 # .. only:: html
 #
-#    To time a GPU yourself, open this page's notebook in Google Colab (the links at the
-#    bottom of the page), choose **Runtime > Change runtime type**, pick a GPU such as
-#    the T4, and run all the cells: the page then measures your GPU too.
+#    To time a GPU yourself, open this page's notebook in :term:`Colab`: download it
+#    (the links at the bottom of the page) and upload it there, or press *Open in Colab*
+#    where this site shows one. Choose **Runtime > Change runtime type**, pick a GPU such
+#    as the T4, and run all the cells: the notebook then measures your GPU too.
 
 import torch
 
@@ -75,7 +76,9 @@ print(f"  {seconds / steps * 1e6:,.0f} µs a step, on average over its {steps:,}
 # ``Classifier.train`` on one image, the way the benchmark timed it on the H200: the
 # best of three rounds (of 100 steps here, 300 there). The CPU works on one :term:`thread`
 # (:func:`~mnisttutor.cpu_threads`), as the benchmark's did: a step this small gains
-# nothing from more. The fairest comparison for the H200 is the CPU of its own machine.
+# nothing from more. So a step's time depends on how fast one core is, not on how many
+# a machine has: a laptop's CPU can beat a big server's here. The fairest comparison for
+# the H200 is the CPU of its own machine.
 # This cell times bigger networks too, for later.
 
 from mnisttutor import cpu_threads
@@ -135,9 +138,11 @@ print(f"  largest difference between their weights afterwards: {gap}")
 print(f"one hand-over instead of a dozen: {how_much_faster(graph_us, than=eager_us)}")
 
 # %%
-# Three H200 steps, three times
-# -----------------------------
-# This page now shows three recorded times for one H200 step. The hand-written step
+# The H200's step, timed four ways
+# --------------------------------
+# This page now shows four recorded times for one H200 step. The CUDA graph's is the
+# shortest, as it hands the whole step over in one go; the other three hand it over one
+# operation at a time. The hand-written step
 # (240 µs) is shorter than the tutorial's (1,357 µs) because it is a dozen operations
 # instead of a few dozen: no autograd, no loss or optimiser objects. The whole
 # training's average step (1,138 µs) is a sixth shorter than the tutorial's step timed
@@ -150,10 +155,10 @@ print(f"one hand-over instead of a dozen: {how_much_faster(graph_us, than=eager_
 # A bigger network
 # ----------------
 # The original's next lesson. From 200 hidden nodes to 5,000, a step has 25 times the
-# weights, and 25 times the sums. On a CPU, the time grows with the sums. On a GPU,
-# 5,000 nodes' sums still leave most of its lanes idle, and a step is the same few
-# dozen hand-overs, so its time hardly moves. Where the lines cross, the GPU starts to
-# win. Times in µs per step:
+# weights, and 25 times the sums. On a CPU, the time grows with the sums. On a GPU, a
+# motorway with thousands of lanes in section 4's picture, 5,000 nodes' sums still leave
+# most of its lanes idle, and a step is the same few dozen hand-overs, so its time
+# hardly moves. Where the lines cross, the GPU starts to win. Times in µs per step:
 
 import pandas as pd
 
@@ -165,7 +170,8 @@ pd.DataFrame(curves).mul(1e6).round().astype(int).rename_axis("hidden nodes")
 # %%
 # The lines
 # ---------
-# Solid lines were measured on this machine, dashed ones recorded.
+# Solid lines were measured on this machine, dashed ones recorded; CPUs are blue and
+# GPUs orange.
 #
 # .. only:: html
 #
@@ -184,8 +190,11 @@ for label, times in [("its own machine's CPU", host), ("this machine's CPU", our
 
 fig, ax = plt.subplots(figsize=(4.8, 3.6), layout="constrained")
 for label, times in curves.items():
+    # CPUs blue and GPUs orange, solid where measured here and dashed where recorded, as
+    # in the graph of your own machine on the Train it yourself page.
     style = "s--" if label.endswith("(recorded)") else "o-"
-    ax.plot(list(times), [s * 1e6 for s in times.values()], style, label=label)
+    colour = "C0" if "CPU" in label else "C1"
+    ax.plot(list(times), [s * 1e6 for s in times.values()], style, color=colour, label=label)
 ax.set(xlabel="hidden nodes", ylabel="µs per step", ylim=(0, None))
 ax.set_title("One image's step as the network grows", fontsize=11)
 ax.legend(fontsize=9)

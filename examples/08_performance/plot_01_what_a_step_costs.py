@@ -161,15 +161,19 @@ from mnisttutor.profiling import operation_kinds, operations_per_step
 label, image, target = mnist_dataset[0]  # the tutorial's three items
 operations = operations_per_step(Classifier(), image, target)
 print(f"{operations.total()} operation calls in one training step:")
-for kind, calls in operation_kinds(operations).items():
+kinds = operation_kinds(operations)
+for kind, calls in kinds.items():
     print(f"  {calls:4d}  {kind}")
+views = kinds["another view of the same numbers (no arithmetic)"]
+print(f"calls that make or compute numbers: {operations.total() - views}")
 print(f"multiplications in the forward pass alone: {784 * 200 + 200 * 10:,}")
 
 # %%
 # Why a GPU is slower one image at a time
 # ---------------------------------------
 # In section 4's picture, a GPU is a motorway with thousands of lanes. A step on one
-# image sends it a few dozen small operations, one after another, and each has to be
+# image sends it a few dozen small operations (the calls above that make or compute
+# numbers), one after another, and each has to be
 # handed over by the CPU, which costs microseconds however little work it carries: the
 # motorway carries one car at a time. So the GPU's step is no shorter than a CPU's. It
 # is longer, as the lines below say.
@@ -202,11 +206,12 @@ for label, timing in recorded.items():
 #
 # * The tutorial's step, ``Classifier.train``, was timed four ways. Timed alone, the best
 #   of a few rounds, it took 1,357 µs in section 7's scaling benchmark and 1,408 µs
-#   here. Its parts, waited for one by one and averaged over 2,000 steps, add up to
-#   1,396 µs: the waits cost little, as said above. A whole training, 180,000 steps with
-#   the loop around them, averaged 1,138 µs a step, a sixth less than the step timed
-#   alone. It ran minutes earlier, and a step made of hand-overs takes as long as the CPU
-#   needs for them at that moment.
+#   here. A step made of hand-overs takes as long as the CPU needs for them at that
+#   moment, and the two were timed at different moments of the run: a few per cent
+#   apart is the same time. Its parts, waited for one by one and averaged over 2,000
+#   steps, add up to 1,396 µs: the waits cost little, as said above. A whole training,
+#   180,000 steps with the loop around them, averaged 1,138 µs a step, a sixth less than
+#   the step timed alone. It ran minutes earlier, when the CPU was quicker at them.
 # * :doc:`What each change buys <plot_02_what_each_change_buys>` writes the step out by
 #   hand (``sgd_step``): a dozen operations, no autograd, no loss or optimiser objects.
 #   It took 240 µs, and 32 µs when all its operations were handed over at once, as a
