@@ -226,15 +226,17 @@ class _Roles:
 
 @pytest.mark.parametrize("section", ["04_gpu_acceleration", "07_gpu_and_scaling", "06_other"])
 def test_a_notebook_gets_its_notes_after_the_title_and_this_builds_setup_cell(section):
+    """The title first, then its notes, then the setup cell with a line to run it first."""
     original = _notebook()
     converted = nm.convert_notebook(original, section, _Roles(), "new setup")
     sources = [c["source"] for c in converted["cells"]]
     gpu = [nm.GPU] if section != "06_other" else []
     assert sources == [
-        "new setup",
         "# Title\nGoal: <:func:`f`>.",
         *gpu,
         nm.DIFFERENCES,
+        nm.RUN_FIRST,
+        "new setup",
         ["x = 1"],
         "## Next\n<:doc:`other`>",
     ]
@@ -363,17 +365,18 @@ def test_a_walkthroughs_code_cells_show_what_the_page_printed():
     )
     (cell,) = [c for c in converted["cells"] if c["source"] == ["x = 1"]]
     assert cell["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "x is 1\n"}]
-    note = converted["cells"][2]["source"]
+    note = converted["cells"][1]["source"]
     assert note.startswith("**What you should see.** Under the code cells is what they ")
     assert f"when the website was built. {run} Running a cell replaces" in note
     assert note.endswith(f"\n\n{nm.DIFFERENCES}")
     assert "page" not in note  # nothing a notebook's reader cannot see
-    assert converted["cells"][0].get("outputs", []) == []  # the setup cell prints no page's
+    (setup,) = [c for c in converted["cells"] if c["source"] == "setup"]
+    assert setup.get("outputs", []) == []  # the setup cell prints no page's
 
 
 def test_without_a_run_record_the_note_names_no_run():
     converted = nm.convert_notebook(_notebook(), "06_other", _Roles(), "setup", ["x is 1\n"])
-    note = converted["cells"][2]["source"]
+    note = converted["cells"][1]["source"]
     assert "when the website was built. Running a cell" in note
     assert "{run}" not in note
 

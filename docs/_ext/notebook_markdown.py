@@ -24,7 +24,9 @@ walkthrough's, each ``*_workbook.ipynb``, and those inside the zips):
   notebooks of sections 4 and 7 say how to get a GPU on Colab;
 - the setup cell is this build's ``first_notebook_cell``: sphinx-gallery rewrites a
   notebook only when its example runs again, so one written by an earlier build would
-  install the wheel from that build's address.
+  install the wheel from that build's address. sphinx-gallery puts it first, above the
+  title; here it follows the title and its notes, after a line that says to run it
+  first, so that a notebook opens on what it is, not on fifty lines of installing.
 
 The gallery folder keeps the notebooks as sphinx-gallery wrote them; the converted copies
 go into the output: where the pages' download links point, into the zips, and to
@@ -98,6 +100,10 @@ NOTEBOOK_WORDS = (
 
 # Sections whose point is a GPU: how to get one on Colab, and what the reader then sees.
 GPU_SECTIONS = {"04_gpu_acceleration", "07_gpu_and_scaling"}
+RUN_FIRST = """\
+**Run the code cell below first.** It installs mnisttutor, the package this notebook \
+uses (and PyTorch with it, if it is missing), and picks the device to run on. The first \
+time, that can take a few minutes."""
 GPU = """\
 **On a GPU:** in Colab, choose *Runtime > Change runtime type > T4 GPU* before you run \
 anything; the setup cell then prints `CUDA: Tesla T4` instead of `CPU: ...`, and the \
@@ -323,6 +329,10 @@ def convert_notebook(
         shown = SHOWN.format(run=f" {run}" if run else "")
         notes.append(DIFFERENCES if outputs is None else f"{shown}\n\n{DIFFERENCES}")
         cells[title + 1 : title + 1] = [_cell("markdown", note) for note in notes]
+        if setup_cell and title == 1 and cells[0]["cell_type"] == "code":
+            setup = cells.pop(0)  # the title is first now, then its notes
+            after_notes = 1 + len(notes)
+            cells[after_notes:after_notes] = [_cell("markdown", RUN_FIRST), setup]
     return notebook
 
 

@@ -65,15 +65,15 @@ WORKBOOKS = {  # walkthrough (under examples/): its exercises, in page order
 SUFFIX = "_workbook.ipynb"
 INTRO = """\
 **This is a workbook.** It is the walkthrough's own code with blanks, `____`, where you
-type: replace each `____` with code (a line that is only `____  # ...` with the line the
-comment describes). After each of your cells comes a check cell: run your cell, then the
-check, and it says *not attempted*, *correct*, or *incorrect* with what is wrong.
-`exercises.NAME.hint()` gives a hint and `exercises.NAME.solution()` the answer. Until a
-check says correct, the cells after it use mnisttutor's answer in place of yours (the
-check says so), so the workbook always runs to the end; the checks themselves always
-judge your own cell, as it last ran. Each **Your turn** asks for something the page
-does not show: only its idea."""
-IMPORTS = "from mnisttutor.exercises.workbook import *  # the checks, and the blank to fill in"
+type: replace each `____` with code. Where a whole line is `____  # a comment`, replace
+that whole line with the code the comment describes. After each of your cells comes a
+check cell: run your cell, then the check, and it says *not attempted*, *correct*, or
+*incorrect* with what is wrong. `exercises.NAME.hint()` gives a hint and
+`exercises.NAME.solution()` the answer. Until a check says correct, the cells after it
+use mnisttutor's answer in place of yours (the check says so), so the workbook always
+runs to the end; the checks themselves always judge your own cell, as it last ran. Each
+**Your turn** asks for something the walkthrough does not show: only its idea."""
+IMPORTS = "from mnisttutor.exercises.workbook import *  # the checks; lets unfilled cells run"
 YOUR_TURN = "{intro}\n\n*Builds on: {section}, above.*"
 
 

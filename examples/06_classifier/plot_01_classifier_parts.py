@@ -15,8 +15,9 @@ class itself.
 # adds up all 784 pixels, every pixel multiplied by its own *weight*, plus one extra
 # number of its own, its *bias*, which shifts the sum. So the layer holds a 200 x 784
 # weight :term:`matrix` (a table of 200 rows, one per node, of 784 weights each) and 200
-# biases: these are the numbers training adjusts, as section 1
-# adjusted ``c``. A :pt:`sigmoid <torch.nn.Sigmoid>` squashes each sum into 0-1, then
+# biases: these are the numbers training adjusts, as the kilometres-to-miles learner of
+# :doc:`section 1 <../01_learning_from_examples/plot_01_km_to_miles>` adjusted its one
+# number, ``c``. A :pt:`sigmoid <torch.nn.Sigmoid>` squashes each sum into 0-1, then
 # ``nn.Linear(200, 10)`` and another sigmoid give the 10 outputs.
 # :pt:`nn.Sequential <torch.nn.Sequential>` chains them in order.
 
@@ -103,6 +104,8 @@ print(f"second / first = {grads[1] / grads[0]:.3f}: the gradients added up")
 # :pt:`nn.Module <torch.nn.Module>`, as section 5's dataset was derived from
 # ``Dataset``; ``nn.Module`` finds the layers' parameters for ``self.parameters()``.
 #
+# You only ever call ``C.train(image, target)``: the first two lines of ``train``, below,
+# can be skipped on a first read. They are there because
 # ``nn.Module`` already has a method called ``train``, with another job: ``C.train()``
 # puts a network in *training mode* and ``C.eval()`` in *evaluation mode*, for scoring.
 # (Some layers act differently in the two modes; this network has none, but PyTorch

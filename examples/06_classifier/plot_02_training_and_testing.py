@@ -71,7 +71,7 @@ print(f"one epoch: {one_epoch:.1f} s, {one_epoch / len(mnist_dataset) * 1e6:.0f}
 # ----------------
 # The network's answer for an image is its largest output, ``argmax()``. The tutorial's
 # scoring loop asks about every test image, counts the right answers, and divides by the
-# number of images (the original counted those in the loop too, as ``items``).
+# number of images.
 # ``detach()`` takes the outputs out of autograd's records, and ``numpy()`` makes them a
 # :term:`NumPy array`.
 
@@ -121,9 +121,9 @@ print(f"3 epochs: {total:.1f} s (the tutorial's loop: {one_epoch:.1f} s for one 
 # The loss chart
 # --------------
 # :meth:`~mnisttutor.Classifier.plot_progress`, the tutorial's chart, draws the loss
-# recorded every 10 steps, one faint dot per record, so 6,000 dots an epoch. It numbers
-# the dots along the bottom; the ticks below are put back into training steps, one per
-# image, at the start and the end of each epoch. The tutorial's chart also stops its
+# recorded every 10 steps, one faint dot per record, so 6,000 dots an epoch. Along the
+# bottom, the ticks below count training steps, one image each, and mark where each
+# epoch ends: at 60,000, 120,000 and 180,000 steps. The tutorial's chart also stops its
 # loss ticks at 0.5; here they go up to 1, the top of the chart.
 
 import matplotlib.pyplot as plt

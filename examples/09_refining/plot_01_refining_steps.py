@@ -27,8 +27,9 @@ print(f"{len(training_set):,} training images, {len(test_set):,} test images")
 # A fair and affordable comparison
 # --------------------------------
 # Trained the tutorial's way, one image at a time for 3 epochs, each variant would see
-# 180,000 images, 18 times the 10,000 (``FIRST``) it sees below, and take about 18 times
-# as long: the end of this page works out how long from this run's own timings.
+# 180,000 images, 18 times the first 10,000 (``FIRST`` in the code below) it sees here,
+# and take about 18 times as long: the end of this page works out how long from this
+# run's own timings.
 # (Section 6 trained the tutorial's network so; its 3 epochs reached about 90%, the
 # original's figure.) So each one-image-at-a-time variant below sees the same first
 # ``FIRST`` training images once, in the same order, starting from the same weights (the
@@ -187,7 +188,8 @@ record(step, refined.classifier, refined.seconds, epochs * len(training_set))
 # %%
 # The steps side by side
 # ----------------------
-# Each row changes one thing from the row above.
+# Rows 1 to 6 each change one thing from the row above. Row 7 trains row 6's recipe
+# longer, for several epochs of all 60,000 images: the refined network.
 
 import pandas as pd
 

@@ -89,7 +89,9 @@ print(
 # --------
 # The standard PyTorch loop, fed the way :func:`~mnisttutor.train_minibatch` feeds the
 # refined network: each epoch a new shuffled order of the 60,000 images
-# (:pt:`torch.randperm`), split into mini-batches of 64. For each batch: the loss,
+# (:pt:`torch.randperm`), split into mini-batches of 64. The dataset keeps all its
+# images in one tensor, ``training_set.images`` (a row of 784 pixels each), and their
+# digits in ``training_set.labels``, so a batch is those rows. For each batch: the loss,
 # ``zero_grad``, ``backward`` and ``step``, as in the tutorial's ``train`` method.
 # CrossEntropyLoss wants each image's true digit (its label), not the one-hot target.
 # The learning rate falls in a straight line from 0.001 to zero over the run
@@ -107,7 +109,9 @@ BATCH_SIZE = 64
 loss_function = nn.CrossEntropyLoss()
 optimiser = torch.optim.Adam(cnn.parameters(), lr=0.001)
 steps = EPOCHS * ((len(training_set) + BATCH_SIZE - 1) // BATCH_SIZE)
-schedule = torch.optim.lr_scheduler.LinearLR(optimiser, 1.0, 0.0, total_iters=steps)
+schedule = torch.optim.lr_scheduler.LinearLR(
+    optimiser, start_factor=1.0, end_factor=0.0, total_iters=steps
+)
 shuffle = torch.Generator().manual_seed(0)
 seconds = 0.0
 for epoch in range(EPOCHS):

@@ -78,7 +78,7 @@ np.fill_diagonal(mistakes, 0)
 order = np.argsort(mistakes, axis=None)[::-1][:6]
 for true_digit, answer in zip(*np.unravel_index(order, mistakes.shape)):
     count = mistakes[true_digit, answer]
-    print(f"{count:3d} times a {true_digit} was read as a {answer}")
+    print(f"{count:3d} times the digit {true_digit} was read as {answer}")
 
 # %%
 # The mistakes themselves
@@ -92,7 +92,7 @@ fig, axes = plt.subplots(6, 4, figsize=(5.2, 10), layout="constrained")
 for ax, index, values, digits in zip(axes.flat, wrong[:24], top_values, top_digits):
     ax.imshow(test_set.images[index].reshape(28, 28), cmap="Blues")
     ax.set_title(
-        f"#{index} is a {test_set.labels[index]}\n"
+        f"#{index} shows {test_set.labels[index]}\n"
         f"{digits[0]}: {values[0]:.2f}\n{digits[1]}: {values[1]:.2f}",
         fontsize=10,
     )

@@ -35,7 +35,8 @@ print(f"trained in {seconds:.1f} s; test accuracy {100 * accuracy:.2f}%")
 # -----------------------
 # One tensor per learned quantity, named by where it sits in the network: the weights
 # and biases of both linear layers (``model.0``, ``model.3``) and the LayerNorm's scale
-# and shift (``model.2``). No code and no architecture: only numbers.
+# and shift (``model.2``). ``model.1``, the LeakyReLU, has no numbers of its own, so it
+# is not listed. No code and no architecture: only numbers.
 
 for name, tensor in classifier.state_dict().items():
     print(f"{name:16s} {tuple(tensor.shape)}")
@@ -45,7 +46,7 @@ for name, tensor in classifier.state_dict().items():
 # ------
 # :func:`~mnisttutor.save_classifier` calls ``torch.save(classifier.state_dict(), path)``.
 # The file stays where this script runs, to load in a later session without training
-# again.
+# again. Its size is in KiB, kibibytes of 1,024 bytes each.
 
 from pathlib import Path
 
@@ -124,7 +125,8 @@ print(description)
 # %%
 # The drawing page's test digits
 # ------------------------------
-# The 20 stored digits, each titled with the exported network's answer.
+# The 20 stored digits, each titled with its true label and the exported network's
+# answer.
 
 import matplotlib.pyplot as plt
 
@@ -133,9 +135,9 @@ with torch.no_grad():
 fig, axes = plt.subplots(4, 5, figsize=(5.2, 5), layout="constrained")
 for ax, index, answer in zip(axes.flat, samples, sample_answers):
     ax.imshow(test_set.images[index].reshape(28, 28), cmap="Blues")
-    ax.set_title(f"reads {answer}")
+    ax.set_title(f"true {test_set.labels[index]}\nreads {answer}")
     ax.set_axis_off()
-fig.suptitle("The 20 digits, each with the network's answer")
+fig.suptitle("The 20 digits: true label, then the network's answer")
 plt.show()
 
 # %%

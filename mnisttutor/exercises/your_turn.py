@@ -540,7 +540,9 @@ parameter_count = Exercise(
     section="The layers",
     intro="**Your turn: how many numbers does training adjust?** Every weight and every "
     "bias of `model` is a number that training moves. How many are there in all? Count "
-    "them from `model` itself. The walkthrough does not do this: use its idea.",
+    "them from `model` itself: `model.parameters()` gives its tensors one by one, and a "
+    "tensor's `.numel()` says how many numbers it holds. The walkthrough does not do "
+    "this: use its idea.",
 )
 
 

@@ -157,7 +157,7 @@ def test_every_setup_cell_installs_the_sites_own_wheel(site_dir, notebooks):
     address = site_address(site_dir)
     (wheel,) = (site_dir / "wheels").glob("mnisttutor-*.whl")
     for where, notebook in notebooks.items():
-        setup = _source(notebook["cells"][0])
+        setup = _source(next(c for c in notebook["cells"] if c["cell_type"] == "code"))
         assert f'WHEEL = "{wheel.name}"' in setup, where  # the file the site publishes
         wheels = re.search(r'os\.environ\.get\("MNISTTUTOR_WHEELS", "([^"]+)"\)', setup)
         assert wheels, where

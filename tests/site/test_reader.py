@@ -111,7 +111,7 @@ def reset_browser(browser):
 def test_sidebar_lists_the_sections_in_order_each_with_its_pages(path, site_url, reset_browser):
     reset_browser.get(site_url + path)
     parts = reset_browser.execute_script(_SIDEBAR_JS)
-    assert [part["caption"] for part in parts] == ["Walkthroughs", "Try it", "Reference"]
+    assert [part["caption"] for part in parts] == ["Learn", "Try it", "Reference"]
     (gallery,) = parts[0]["items"]
     assert gallery["href"] == site_url + "auto_examples/index.html"
     sections = gallery["children"]
