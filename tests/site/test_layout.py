@@ -83,6 +83,21 @@ def test_page_does_not_scroll_sideways(page, width, site_url, sized_browser):
     assert found["panning"] == [], f"{page}: the text column scrolls sideways"
 
 
+# Printed lines cut off at a phone's right edge: the numbers at their ends go unseen
+# unless the reader thinks to scroll the output's box (docs/_static/mnisttutor.css).
+_CUT_OFF_OUTPUT_JS = """
+return Array.from(document.querySelectorAll(".sphx-glr-script-out pre"))
+  .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
+  .map((pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a)));
+"""
+
+
+def test_printed_output_fits_a_phone(page, site_url, sized_browser):
+    overflow(sized_browser, site_url + page, 400)
+    cut_off = sized_browser.execute_script(_CUT_OFF_OUTPUT_JS)
+    assert cut_off == [], f"{page}: output lines run off a 400 px screen, e.g. {cut_off[:3]}"
+
+
 # The check itself, on two small pages: one with a table wider than any screen, loose on
 # the page, and the same table in a box that scrolls it.
 WIDE_TABLE = "<table><tr>" + "<td>column</td>" * 300 + "</tr></table>"
