@@ -31,7 +31,8 @@ def draw_node(
 ) -> plt.Axes:
     """One node: signals in on the left, a weight on each link, the output on the right.
 
-    Thicker arrows carry larger weights (by absolute value). Each weight is written beside
+    Thicker arrows carry larger weights (by absolute value); a negative weight's arrow is
+    dashed. Each weight is written beside
     its arrow, on the side the arrow slopes away from, so no label covers a line. The title
     says what the picture is (it is also the picture's text for screen readers on the site).
 
@@ -54,7 +55,9 @@ def draw_node(
     for s, w, row in zip(signals, weights, rows, strict=True):
         start = np.array([0.46, row])
         end = node + radius * (start - node) / np.linalg.norm(start - node)  # circle's edge
-        ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "lw": 1 + 3 * abs(w)})
+        # A negative weight, which works against the others, is drawn dashed.
+        arrow = {"arrowstyle": "->", "lw": 1 + 3 * abs(w), "linestyle": "--" if w < 0 else "-"}
+        ax.annotate("", end, start, arrowprops=arrow)
         ax.text(start[0] - 0.03, start[1], f"signal {s:.1f}", ha="right", va="center")
         # Above an arrow that falls to the right, below one that rises: the text runs
         # rightwards, away from its line.

@@ -79,8 +79,9 @@ plt.show()
 # Drawing the node
 # ----------------
 # The same node as a picture: signals in on the left, weights on the links (thicker
-# for larger weights), the sum and the sigmoid inside, the output on the right. The
-# drawing is one call to a helper of this package, :func:`mnisttutor.plots.draw_node`.
+# for larger weights, dashed for a negative one), the sum and the sigmoid inside, the
+# output on the right. The drawing is one call to a helper of this package,
+# :func:`mnisttutor.plots.draw_node`.
 
 from mnisttutor import plots
 
