@@ -226,39 +226,6 @@ def reset_screen(browser) -> None:
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-_CANVAS_PIXELS_JS = """
-return [devicePixelRatio, Array.from(document.querySelectorAll(arguments[0]),
-  (c) => [c.width, Math.round(c.clientWidth * devicePixelRatio)])];
-"""
-
-
-def blurred_canvases(browser, selector: str, scales=(1, 2), width: int = 1280) -> list[str]:
-    """Show the open page at each of ``scales`` in turn, keeping ``width``, as a zoom or a
-    sharper screen does; the scales at which the canvases matching ``selector`` were not
-    redrawn with one pixel per device pixel within 10 s, each with the canvases' widths."""
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    def sharp(scale: float):
-        ratio, canvases = browser.execute_script(_CANVAS_PIXELS_JS, selector)
-        return ratio == scale and canvases and all(drawn == shown for drawn, shown in canvases)
-
-    blurred = []
-    try:
-        for scale in scales:
-            set_screen(browser, width, scale=scale)
-            try:
-                WebDriverWait(browser, 10, poll_frequency=0.2).until(
-                    lambda _, scale=scale: sharp(scale)
-                )
-            except TimeoutException:
-                canvases = browser.execute_script(_CANVAS_PIXELS_JS, selector)[1]
-                blurred.append(f"at {scale}x, [drawn, shown] device px: {canvases}")
-    finally:
-        reset_screen(browser)
-    return blurred
-
-
 def start_browser(user_data_dir: Path, extra_flags: tuple[str, ...] = ()):
     """A headless Chromium driven by Selenium, logging console messages and requests.
 

@@ -635,16 +635,6 @@ def test_the_empty_progress_bar_is_not_white_in_the_dark_theme(browser, site_url
         browser.execute_script("localStorage.removeItem('theme')")
 
 
-def test_a_zoom_that_keeps_the_width_redraws_the_charts_sharp(browser, site_url):
-    """A new resolution alone (a zoom, a window moved to a sharper screen) redraws the loss
-    and accuracy charts and the unit pictures at it, so their text is not drawn blurred."""
-
-    open_page(browser, site_url)
-    charts = ".mnist-train__chart, .mnist-train__accuracy, .mnist-learned__units"
-    assert sitecheck.blurred_canvases(browser, charts) == []
-    assert console_errors(browser) == []
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_filled_in_lab_is_accessible(browser, site_url, npm_tools, theme):
     """axe on the page as a reader leaves it: a run in the table, slow motion shown."""

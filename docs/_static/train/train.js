@@ -506,17 +506,18 @@
     }
   });
   // A resized window, a rotated phone or a zoom redraws the charts and pictures at the new
-  // width and resolution. The device-pixel box also reports a resolution change that keeps
-  // the CSS width; browsers without it (Safari) throw, and get the CSS box.
-  const resized = new ResizeObserver(() => {
+  // width and resolution. A new resolution can keep the CSS width, which a ResizeObserver
+  // does not report: a media query on the present resolution does, once (MDN's
+  // "Monitoring screen resolution or zoom level changes"), so it is asked anew.
+  const redraw = () => {
     runs.update();
     learned.redraw();
-  });
-  try {
-    resized.observe(root, { box: "device-pixel-content-box" });
-  } catch {
-    resized.observe(root);
-  }
+  };
+  new ResizeObserver(redraw).observe(root);
+  (function watchResolution() {
+    matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`)
+      .addEventListener("change", () => { redraw(); watchResolution(); }, { once: true });
+  })();
 
   const megabytes = (files.reduce((sum, file) => sum + file.bytes, 0) / 1e6).toFixed(1);
   ui.rate.textContent = `MNIST, ${megabytes} MB, is fetched when you first press Train.`;

@@ -259,25 +259,29 @@
   else sayAboutGpu(null);
 
   // Redraw for a new width (a rotated phone), a new resolution (a zoom, a window moved to
-  // another screen) and a change of theme. The device-pixel box reports a new resolution
-  // even when the CSS width stays the same; browsers without it (Safari) throw, and get
-  // the CSS box, which a zoom changes too.
-  for (const figure of Object.values(ui.figures)) {
-    const observer = new ResizeObserver(() => {
-      const ratio = window.devicePixelRatio || 1;
+  // another screen) and a change of theme. A new resolution can keep the CSS width, which
+  // a ResizeObserver does not report: a media query on the present resolution does, once
+  // (MDN's "Monitoring screen resolution or zoom level changes"), so it is asked anew.
+  function fit() {
+    const ratio = window.devicePixelRatio || 1;
+    let changed = false;
+    for (const figure of Object.values(ui.figures)) {
       const width = Math.round(figure.canvas.clientWidth * ratio);
       if (width && width !== figure.canvas.width) {
         figure.canvas.width = width;
         figure.canvas.height = Math.round(Math.min(Math.max(width * 0.6, 260 * ratio), 420 * ratio));
-        update();
+        changed = true;
       }
-    });
-    try {
-      observer.observe(figure.canvas, { box: "device-pixel-content-box" });
-    } catch {
-      observer.observe(figure.canvas);
     }
+    if (changed) update();
   }
+  function watchResolution() {
+    matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`)
+      .addEventListener("change", () => { fit(); watchResolution(); }, { once: true });
+  }
+  const resized = new ResizeObserver(fit);
+  for (const figure of Object.values(ui.figures)) resized.observe(figure.canvas);
+  watchResolution();
   new MutationObserver(update).observe(document.body, { attributes: true, attributeFilter: ["data-theme"] });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", update);
   update();
