@@ -234,7 +234,7 @@ def test_a_notebook_gets_its_notes_after_the_title_and_this_builds_setup_cell(se
     assert sources == [
         "# Title\nGoal: <:func:`f`>.",
         *gpu,
-        nm.DIFFERENCES,
+        f"{nm.WORKBOOK_SHOWN}\n\n{nm.DIFFERENCES}",  # no outputs given: a workbook
         nm.RUN_FIRST,
         "new setup",
         ["x = 1"],
@@ -366,7 +366,9 @@ def test_a_walkthroughs_code_cells_show_what_the_page_printed():
     (cell,) = [c for c in converted["cells"] if c["source"] == ["x = 1"]]
     assert cell["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "x is 1\n"}]
     note = converted["cells"][1]["source"]
-    assert note.startswith("**What you should see.** Under the code cells is what they ")
+    assert note.startswith(
+        "**What you should see.** Under the code cells (all but the setup cell, "
+    )
     assert f"when the website was built. {run} Running a cell replaces" in note
     assert note.endswith(f"\n\n{nm.DIFFERENCES}")
     assert "page" not in note  # nothing a notebook's reader cannot see

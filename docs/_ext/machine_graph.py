@@ -130,7 +130,8 @@ def recorded_curves() -> dict:
 
 
 def recorded_summary(curves: list[dict], size: str) -> str:
-    """Where the recorded CPU and GPU lines cross, in one sentence (or nothing)."""
+    """Where the recorded CPU and GPU lines cross, in one sentence (or nothing), and the
+    sizes they were recorded at (a table's empty cells are the sizes they were not)."""
     from mnisttutor.results import crossing
 
     by_device = {curve["device"]: curve for curve in curves}
@@ -141,8 +142,12 @@ def recorded_summary(curves: list[dict], size: str) -> str:
     on = lambda points: [(x, y) for x, y in points if x in common]  # noqa: E731
     between = crossing(on(cpu), on(gpu)) if common else None
     if between is None:
-        return "The recorded lines do not cross at the sizes recorded."
-    return f"The recorded lines cross between {between[0]:,} and {between[1]:,} {size}."
+        crossed = "The recorded lines do not cross at the sizes recorded."
+    else:
+        crossed = f"The recorded lines cross between {between[0]:,} and {between[1]:,} {size}."
+    sizes = [f"{x:,}" for x in sorted({x for curve in curves for x, _ in curve["points"]})]
+    listed = sizes[0] if len(sizes) == 1 else f"{', '.join(sizes[:-1])} and {sizes[-1]}"
+    return f"{crossed} They were recorded at {listed} {size}."
 
 
 def palette() -> dict:

@@ -68,8 +68,13 @@ HEADING = re.compile(r"^#+ (?P<title>.+)$", re.M)
 DIRECTIVE_WHAT = {"raw": "something interactive that only a web page can show"}
 
 SHOWN = """\
-**What you should see.** Under the code cells is what they printed when the website was \
-built.{run} Running a cell replaces what it printed with what it prints for you."""
+**What you should see.** Under the code cells (all but the setup cell, whose output is \
+your machine's own) is what they printed when the website was built.{run} Running a cell \
+replaces what it printed with what it prints for you."""
+WORKBOOK_SHOWN = """\
+**What you should see.** A workbook's cells show nothing until you run them. The \
+walkthrough's own notebook, without blanks, shows what each cell printed when the website \
+was built."""
 DIFFERENCES = """\
 **If your numbers differ from those shown:** times depend on the hardware and on what else \
 it is doing, so yours will differ. Losses, weights and accuracies come from seeded runs: on \
@@ -106,8 +111,8 @@ uses (and PyTorch with it, if it is missing), and picks the device to run on. Th
 time, that can take a few minutes."""
 GPU = """\
 **On a GPU:** in Colab, choose *Runtime > Change runtime type > T4 GPU* before you run \
-anything; the setup cell then prints `CUDA: Tesla T4` instead of `CPU: ...`, and the \
-measurements below include the GPU beside the CPU."""
+anything; the setup cell then prints `CUDA: Tesla T4` instead of `CPU: ...`, and the cells \
+below use the GPU, beside the CPU where they compare the two."""
 
 
 # In the page sphinx-gallery writes: each block of the walkthrough, and a code block's
@@ -327,7 +332,7 @@ def convert_notebook(
     if title is not None:
         notes = [GPU] if section in GPU_SECTIONS else []
         shown = SHOWN.format(run=f" {run}" if run else "")
-        notes.append(DIFFERENCES if outputs is None else f"{shown}\n\n{DIFFERENCES}")
+        notes.append(f"{WORKBOOK_SHOWN if outputs is None else shown}\n\n{DIFFERENCES}")
         cells[title + 1 : title + 1] = [_cell("markdown", note) for note in notes]
         if setup_cell and title == 1 and cells[0]["cell_type"] == "code":
             setup = cells.pop(0)  # the title is first now, then its notes

@@ -22,8 +22,9 @@ accelerator.
 # Is there an accelerator?
 # ------------------------
 # PyTorch's :mod:`torch.accelerator` names the current accelerator: an NVIDIA or AMD GPU,
-# Apple's MPS, Intel's XPU and others. :func:`~mnisttutor.best_device` returns it, or
-# the CPU when there is none, and :func:`~mnisttutor.describe_device` says what it is.
+# Apple's MPS (a Mac's GPU), Intel's XPU (Intel's GPUs) and others.
+# :func:`~mnisttutor.best_device` returns it, or the CPU when there is none, and
+# :func:`~mnisttutor.describe_device` says what it is.
 
 import torch
 
@@ -63,7 +64,7 @@ b = torch.ones(3).to(device)
 a = torch.rand(3, 3, device=device)
 model = torch.nn.Linear(3, 2).to(device)
 print(a.device, b.device, next(model.parameters()).device)
-if not has_accelerator:  # then every device on this page is the CPU: say what a GPU shows
+if not has_accelerator:  # then every device here is the CPU: say what a GPU shows
     print("(With an NVIDIA GPU, each would read cuda:0: PyTorch's name for the first GPU.)")
 
 # %%
@@ -78,7 +79,7 @@ if not has_accelerator:  # then every device on this page is the CPU: say what a
 # the same numbers without them, ``.cpu()`` brings them to the CPU, and ``.numpy()``
 # makes them a NumPy array.
 
-c = model(a @ b)  # runs on the device
+c = model(a @ b)  # a @ b: one weighted sum per row of a, 3 numbers; runs on the device
 print(f"c lives on: {c.device}; c.cpu() lives on: {c.cpu().device}")
 print(f"as numpy: {c.detach().cpu().numpy()}")
 

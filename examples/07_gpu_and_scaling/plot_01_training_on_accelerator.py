@@ -155,10 +155,12 @@ print(f"one hand-over instead of a dozen: {how_much_faster(graph_us, than=eager_
 # A bigger network
 # ----------------
 # The original's next lesson. From 200 hidden nodes to 5,000, a step has 25 times the
-# weights, and 25 times the sums. On a CPU, the time grows with the sums. On a GPU, a
-# motorway with thousands of lanes in section 4's picture, 5,000 nodes' sums still leave
-# most of its lanes idle, and a step is the same few dozen hand-overs, so its time
-# hardly moves. Where the lines cross, the GPU starts to win. Times in µs per step:
+# weights, and 25 times the sums. On a CPU, the time grows with the sums, if by less
+# than 25 times: every step also pays for its few dozen operation calls, which cost the
+# same at any size. On a GPU, a motorway with thousands of lanes in section 4's picture,
+# 5,000 nodes' sums still leave most of its lanes idle, and a step is the same few dozen
+# hand-overs, so its time hardly moves. Where the lines cross, the GPU starts to win.
+# Times in µs per step:
 
 import pandas as pd
 

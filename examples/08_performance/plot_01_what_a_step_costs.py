@@ -176,7 +176,8 @@ print(f"multiplications in the forward pass alone: {784 * 200 + 200 * 10:,}")
 # numbers), one after another, and each has to be
 # handed over by the CPU, which costs microseconds however little work it carries: the
 # motorway carries one car at a time. So the GPU's step is no shorter than a CPU's. It
-# is longer, as the lines below say.
+# is longer, as printed below. (This page times this machine's CPU step afresh, as the
+# sum of its parts, so its ratio can differ a little from section 7's.)
 #
 # The recorded parts also say where the time goes. Stopping after each part to wait
 # for the GPU added almost nothing: the parts add up to about what the whole step took

@@ -196,8 +196,9 @@ table.round(1)
 # The paths as a chart
 # --------------------
 # Time runs along a :term:`log scale`: each gridline is ten times the one before, so a
-# bar one gridline shorter than another took a tenth of the time, not a little less.
-# Each bar's time is written at its end.
+# bar one gridline shorter than another took a tenth of the time, not a little less. On
+# such a scale a bar's length is not in proportion to its time: read the time written at
+# its end.
 
 import matplotlib.pyplot as plt
 
@@ -207,6 +208,7 @@ ax.bar_label(bars, [f"{us:,.1f} µs" for us in us_per_image.values()], padding=3
 ax.set(xscale="log", xlabel="µs per image (log scale)", title="Training paths, one image's worth")
 ax.set_xlim(right=max(us_per_image.values()) * 8)  # room for the last bar's label
 ax.xaxis.set_major_formatter(lambda value, _: f"{value:,g} µs")  # 100 µs, not 10²
+ax.grid(axis="x", alpha=0.3)
 ax.invert_yaxis()
 plt.show()
 

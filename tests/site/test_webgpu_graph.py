@@ -167,7 +167,12 @@ def test_the_graph_measures_cpu_and_gpu_at_every_size(gpu_graph):
     browser, state = gpu_graph
     check_finished_graph(browser, state, gpu=True)
     assert state["gpu"] == "google swiftshader"
-    assert not browser.find_element("css selector", ".mnist-graph__support").is_displayed()
+    # SwiftShader is software on the CPU: the page says its line is no real GPU's.
+    assert browser.find_element("css selector", ".mnist-graph__support").is_displayed()
+    assert text(browser, "support") == (
+        "This browser's WebGPU is software that runs on your CPU, not a GPU, so your GPU "
+        "line shows that software: it says nothing about a real GPU."
+    )
     assert browser.get_log("browser") == []
 
 
@@ -374,12 +379,17 @@ def test_the_recorded_crossing_is_the_packages():
     between = crossing([tuple(p) for p in cpu], [tuple(p) for p in gpu])
     sentence = machine_graph.recorded_summary(curves, "hidden nodes")
     if between:
-        assert (
-            sentence
-            == f"The recorded lines cross between {between[0]:,} and {between[1]:,} hidden nodes."
+        crossed = (
+            f"The recorded lines cross between {between[0]:,} and {between[1]:,} hidden nodes."
         )
     else:
-        assert sentence == "The recorded lines do not cross at the sizes recorded."
+        crossed = "The recorded lines do not cross at the sizes recorded."
+    sizes = sorted({size for size, _ in cpu} | {size for size, _ in gpu})
+    assert sizes == [200, 500, 1000, 2000, 3000, 5000]
+    assert (
+        sentence
+        == f"{crossed} They were recorded at 200, 500, 1,000, 2,000, 3,000 and 5,000 hidden nodes."
+    )
 
 
 def test_a_missing_recorded_file_stops_the_build_with_what_to_do(monkeypatch, tmp_path):

@@ -354,7 +354,8 @@
     };
   }
 
-  // A GPU device and a name for it, or null and why there is none.
+  // A GPU device, a name for it and whether it is software on the CPU (a "fallback"
+  // adapter, such as SwiftShader), or null and why there is none.
   async function requestGpu() {
     if (!(scope.navigator && scope.navigator.gpu)) {
       return { device: null, reason: "no-webgpu" };
@@ -365,7 +366,8 @@
     const info = adapter.info || {};
     // Browsers often give only the vendor and architecture ("nvidia", "ampere").
     const name = info.description || [info.vendor, info.architecture].filter(Boolean).join(" ");
-    return { device, name, reason: null };
+    const software = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader/i.test(name);
+    return { device, name, software, reason: null };
   }
 
   // A promise of why `device` was lost: the browser's message, or the first error that

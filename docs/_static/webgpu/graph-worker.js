@@ -6,8 +6,9 @@
 //   {type: "measure", hidden: [sizes], batches: [sizes], batchHidden, tryGpu, files}
 //   {type: "lose-gpu"}: destroy the GPU device, as a driver reset would (for the tests)
 // Messages to the page:
-//   {type: "devices", cpu, gpu, reason}: gpu is the GPU's name ("" if the browser gives
-//     none) or null, and reason why not ("no-webgpu", "no-adapter", "no-device")
+//   {type: "devices", cpu, gpu, software, reason}: gpu is the GPU's name ("" if the browser
+//     gives none) or null, and reason why not ("no-webgpu", "no-adapter", "no-device");
+//     software: the "GPU" is software on the CPU (SwiftShader)
 //   {type: "measuring", chart, device, size, done, total}
 //   {type: "point", chart, device, size, us}: µs per step ("hidden"), per image ("batch")
 //   {type: "gpu-lost", message}, {type: "done", seconds}, {type: "error", message}
@@ -131,7 +132,7 @@ async function connectGpu(tryGpu) {
   });
   held.lost.catch(() => {}); // handled where it is raced; not an unhandled rejection
   gpu = held;
-  return { name: found.name, reason: null };
+  return { name: found.name, software: found.software, reason: null };
 }
 
 async function measureAll({ hidden, batches, batchHidden, tryGpu, files }) {
@@ -141,7 +142,10 @@ async function measureAll({ hidden, batches, batchHidden, tryGpu, files }) {
   const data = { images, labels };
   const wasmBytes = hasWasmSimd() ? await (await fetch(files.wasm)).arrayBuffer() : null;
   const found = await connectGpu(tryGpu);
-  post({ type: "devices", cpu: wasmBytes ? "WebAssembly" : "JavaScript", gpu: found.name, reason: found.reason, message: found.message });
+  post({
+    type: "devices", cpu: wasmBytes ? "WebAssembly" : "JavaScript",
+    gpu: found.name, software: Boolean(found.software), reason: found.reason, message: found.message,
+  });
 
   const plan = [
     ...hidden.map((size) => ({ chart: "hidden", size, hidden: size, batch: 1 })),

@@ -58,6 +58,8 @@
       "or blocked for this GPU), so the graph measures your CPU alone.",
     "no-device": "This browser's WebGPU would not start your GPU, so the graph measures your CPU alone.",
   };
+  const SOFTWARE_GPU = "This browser's WebGPU is software that runs on your CPU, not a GPU, " +
+    "so your GPU line shows that software: it says nothing about a real GPU.";
 
   function sayAboutGpu(sentence) {
     state.gpuNote = sentence;
@@ -199,6 +201,7 @@
       state.cpu = message.cpu;
       state.gpu = message.gpu; // null: no GPU
       if (message.gpu === null) sayAboutGpu(NO_GPU[message.reason]);
+      else if (message.software) sayAboutGpu(SOFTWARE_GPU);
     } else if (message.type === "measuring") {
       Object.assign(state, { done: message.done, total: message.total });
       ui.bar.max = message.total;
