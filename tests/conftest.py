@@ -114,6 +114,18 @@ def serve():
         server.server_close()
 
 
+@pytest.fixture(params=["fork", "in-process"])
+def isolation(request, monkeypatch):
+    """Each exercise check run both ways: in a forked child, and in-process (where a
+    platform has no fork)."""
+    from mnisttutor.exercises import _isolation
+
+    if request.param == "fork" and not _isolation.can_fork():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(_isolation, "FORK", request.param == "fork")
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def real_csv(tmp_path_factory):
     """The tutorial's CSVs made from the real MNIST files; skips where there are none."""

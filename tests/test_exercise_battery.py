@@ -33,14 +33,6 @@ page_score_network = from_page(LOOPS_PAGE, "score_network")
 LIMIT = 1.0  # seconds: the time limit the hostile cases run under
 
 
-@pytest.fixture(params=["fork", "in-process"])
-def isolation(request, monkeypatch):
-    if request.param == "fork" and not _isolation.can_fork():
-        pytest.skip("no fork on this platform")
-    monkeypatch.setattr(_isolation, "FORK", request.param == "fork")
-    return request.param
-
-
 @pytest.fixture
 def short_limit(monkeypatch):
     monkeypatch.setattr(_isolation, "TIME_LIMIT", LIMIT)

@@ -41,14 +41,6 @@ PageDataset = from_page(DATASET_PAGE, "MnistDataset")
 PageClassifier = from_page(NETWORK_PAGE, "Classifier")
 
 
-@pytest.fixture(params=["fork", "in-process"])
-def isolation(request, monkeypatch):
-    if request.param == "fork" and not _isolation.can_fork():
-        pytest.skip("no fork on this platform")
-    monkeypatch.setattr(_isolation, "FORK", request.param == "fork")
-    return request.param
-
-
 @pytest.fixture
 def fork(monkeypatch):
     if not _isolation.can_fork():

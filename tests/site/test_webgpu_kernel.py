@@ -18,6 +18,7 @@ import logging
 
 import numpy as np
 import torch
+from test_train import dataset  # the same dataset from IDX arrays as the lab's tests
 
 from mnisttutor import Classifier, evaluate, train_per_sample
 
@@ -71,17 +72,6 @@ const encode = (array) => {
   };
 })().then(done, (error) => done({ error: String(error) }));
 """
-
-
-def tensors(images, labels):
-    from types import SimpleNamespace
-
-    labels = torch.from_numpy(labels.astype(np.int64))
-    return SimpleNamespace(
-        images=torch.from_numpy(images.astype(np.float32)) / 255.0,
-        targets=torch.nn.functional.one_hot(labels, 10).float(),
-        labels=labels,
-    )
 
 
 def encoded(classifier) -> dict[str, str]:
@@ -147,7 +137,7 @@ def compare(result, classifier, what: str) -> float:
 def check_score(result, classifier, test_images, test_labels) -> None:
     """It scores the test images as PyTorch does, gives each PyTorch's answer (its
     argmax), and gives the same outputs."""
-    test = tensors(test_images[:TESTED], test_labels[:TESTED])
+    test = dataset(test_images[:TESTED], test_labels[:TESTED])
     log.info("%d of %d test images right on the GPU", result["right"], TESTED)
     assert result["right"] == round(evaluate(classifier, test) * TESTED)
     with torch.no_grad():
@@ -174,7 +164,7 @@ def test_one_image_at_a_time_trains_as_pytorch_does(webgpu_browser, site_url, mn
     classifier = initial_classifier()
     result = train_on_gpu(webgpu_browser, site_url, classifier, steps, 0.01, first=9, every=10)
     assert "swiftshader" in result["adapter"]
-    train_per_sample(classifier, tensors(images[:steps], labels[:steps]), 1, progress=False)
+    train_per_sample(classifier, dataset(images[:steps], labels[:steps]), 1, progress=False)
     assert compare(result, classifier, "1,000 steps, one image each") <= TOLERANCE
     # The outputs it kept give the losses the module path recorded every 10 steps.
     y = decoded(result["recorded"]).reshape(-1, 10).astype(np.float64)
@@ -192,7 +182,7 @@ def test_batches_of_100_train_as_pytorch_does(webgpu_browser, site_url, mnist):
     result = train_on_gpu(
         webgpu_browser, site_url, classifier, batch * steps, lr, batch=batch, first=0, every=every
     )
-    data = tensors(images[: batch * steps], labels[: batch * steps])
+    data = dataset(images[: batch * steps], labels[: batch * steps])
     recorded = []
     for step in range(steps):
         inputs, targets = (
